@@ -1,0 +1,55 @@
+// swift-tools-version: 6.0
+//
+// auxmtl: primary + auxiliary multi-task learning in Swift.
+//
+// Layers (each depends only on the ones above it):
+//   CBLAS (system library)  → AuxEngine (tensor, kernels, autodiff tape)
+//   AuxIO (file formats)    → AuxNN (modules, losses, optimisers, networks)
+//   AuxData (datasets, metrics) → AuxMTL (tasks, weighting methods)
+//   AuxTraining (training loop, experiments, reports) → auxmtl (thin CLI)
+import PackageDescription
+
+let package = Package(
+  name: "auxmtl",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "auxmtl", targets: ["auxmtl"]),
+    .library(
+      name: "AuxMTLKit",
+      targets: ["AuxEngine", "AuxIO", "AuxNN"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+  ],
+  targets: [
+    // MARK: System libraries
+    .systemLibrary(
+      name: "CBLAS",
+      pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(
+      name: "CZlib",
+      pkgConfig: "zlib",
+      providers: [.apt(["zlib1g-dev"])]),
+
+    // MARK: Library layers
+    .target(
+      name: "AuxEngine",
+      dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))]),
+    .target(name: "AuxIO", dependencies: ["AuxEngine", "CZlib"]),
+    .target(name: "AuxNN", dependencies: ["AuxEngine", "AuxIO"]),
+    .executableTarget(
+      name: "auxmtl",
+      dependencies: [
+        "AuxEngine", "AuxIO", "AuxNN",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+
+    // MARK: Test support and tests
+    .target(name: "AuxTestSupport", dependencies: ["AuxEngine", "AuxIO"]),
+    .testTarget(name: "AuxEngineTests", dependencies: ["AuxEngine", "AuxTestSupport"]),
+    .testTarget(
+      name: "AuxNNTests", dependencies: ["AuxEngine", "AuxNN", "AuxIO", "AuxTestSupport"]),
+    .testTarget(name: "AuxIOTests", dependencies: ["AuxEngine", "AuxIO", "AuxTestSupport"]),
+  ]
+)

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian packages auxmtl builds against, only when they are missing (idempotent).
+#   libopenblas-dev       CBLAS (sgemm) for the tensor engine
+#   zlib1g-dev            gzip (IDX files) and deflate (PNG writing)
+#   dataset-fashion-mnist the real dataset the Fashion-MNIST task sets use
+set -euo pipefail
+packages=(libopenblas-dev zlib1g-dev dataset-fashion-mnist)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq "${missing[@]}"
