@@ -16,7 +16,7 @@ let package = Package(
     .executable(name: "auxmtl", targets: ["auxmtl"]),
     .library(
       name: "AuxMTLKit",
-      targets: ["AuxEngine", "AuxIO", "AuxNN"]),
+      targets: ["AuxEngine", "AuxIO", "AuxNN", "AuxData"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -38,6 +38,7 @@ let package = Package(
       dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))]),
     .target(name: "AuxIO", dependencies: ["AuxEngine", "CZlib"]),
     .target(name: "AuxNN", dependencies: ["AuxEngine", "AuxIO"]),
+    .target(name: "AuxData", dependencies: ["AuxEngine", "AuxIO", "AuxNN"]),
     .executableTarget(
       name: "auxmtl",
       dependencies: [
@@ -51,5 +52,7 @@ let package = Package(
     .testTarget(
       name: "AuxNNTests", dependencies: ["AuxEngine", "AuxNN", "AuxIO", "AuxTestSupport"]),
     .testTarget(name: "AuxIOTests", dependencies: ["AuxEngine", "AuxIO", "AuxTestSupport"]),
+    .testTarget(
+      name: "AuxDataTests", dependencies: ["AuxEngine", "AuxIO", "AuxNN", "AuxData", "AuxTestSupport"]),
   ]
 )
