@@ -221,33 +221,113 @@ final class AdamState {
 }
 
 /// The element-wise Adam update on raw pointers.
+///
+/// The configuration (decay kind, lerp branch, AMSGrad) is chosen once per tensor and the loop is
+/// specialised for it (``AdamFlag`` type parameters), so the inner loop has no branches; it works
+/// on `SIMD8<Float>` lanes because LLVM did not vectorise the scalar loop (sqrt and division per
+/// element: 215 ms → 52–60 ms for 25 M parameters on the 2-core build machine). Per-element
+/// arithmetic is the same in every variant and lane.
 enum AdamKernel {
-  @inline(__always)
   static func update(
     theta: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
     v: UnsafeMutablePointer<Float>, vMax: UnsafeMutablePointer<Float>?, count n: Int, weightDecay wd: Float,
     decoupled: Bool, decayFactor: Float, lerpWeight w: Float, beta2: Float, oneMinusBeta2: Float,
     bc2Sqrt: Float, eps: Float, negStepSize: Float
   ) {
+    let c = Constants(
+      wd: wd, decayFactor: decayFactor, w: w, oneMinusW: 1 - w, beta2: beta2, oneMinusBeta2: oneMinusBeta2,
+      bc2Sqrt: bc2Sqrt, eps: eps, negStepSize: negStepSize)
     let l2 = !decoupled && wd != 0
-    let lowWeight = abs(w) < 0.5
-    let oneMinusW = 1 - w
-    for i in 0..<n {
-      var th = theta[i]
-      var g = grad[i]
-      if decoupled { th *= decayFactor } else if l2 { g += wd * th }
-      // PyTorch's lerp kernel: self + w·(end − self) for |w| < 0.5, else end − (end − self)·(1 − w).
-      let mi = lowWeight ? m[i] + w * (g - m[i]) : g - (g - m[i]) * oneMinusW
-      m[i] = mi
-      let vi = v[i] * beta2 + oneMinusBeta2 * g * g
-      v[i] = vi
-      var second = vi
-      if let vMax {
-        second = Swift.max(vMax[i], vi)
-        vMax[i] = second
-      }
-      let denom = second.squareRoot() / bc2Sqrt + eps
-      theta[i] = th + negStepSize * mi / denom
+    let dec = decoupled && wd != 0
+    let low = abs(w) < 0.5
+    let vm = vMax ?? v  // unused unless AMSGrad
+    switch (l2, dec, low, vMax != nil) {
+    case (false, false, true, false): loop(On.self, Off.self, Off.self, Off.self, theta, grad, m, v, vm, n, c)
+    case (false, false, false, false): loop(Off.self, Off.self, Off.self, Off.self, theta, grad, m, v, vm, n, c)
+    case (true, _, true, false): loop(On.self, On.self, Off.self, Off.self, theta, grad, m, v, vm, n, c)
+    case (true, _, false, false): loop(Off.self, On.self, Off.self, Off.self, theta, grad, m, v, vm, n, c)
+    case (false, true, true, false): loop(On.self, Off.self, On.self, Off.self, theta, grad, m, v, vm, n, c)
+    case (false, true, false, false): loop(Off.self, Off.self, On.self, Off.self, theta, grad, m, v, vm, n, c)
+    case (false, false, true, true): loop(On.self, Off.self, Off.self, On.self, theta, grad, m, v, vm, n, c)
+    case (false, false, false, true): loop(Off.self, Off.self, Off.self, On.self, theta, grad, m, v, vm, n, c)
+    case (true, _, true, true): loop(On.self, On.self, Off.self, On.self, theta, grad, m, v, vm, n, c)
+    case (true, _, false, true): loop(Off.self, On.self, Off.self, On.self, theta, grad, m, v, vm, n, c)
+    case (false, true, true, true): loop(On.self, Off.self, On.self, On.self, theta, grad, m, v, vm, n, c)
+    case (false, true, false, true): loop(Off.self, Off.self, On.self, On.self, theta, grad, m, v, vm, n, c)
     }
   }
+
+  struct Constants {
+    let wd, decayFactor, w, oneMinusW, beta2, oneMinusBeta2, bc2Sqrt, eps, negStepSize: Float
+  }
+
+  typealias V = SIMD8<Float>
+
+  @inline(__always)
+  private static func loop<LowWeight: AdamFlag, L2: AdamFlag, Decoupled: AdamFlag, AMSGrad: AdamFlag>(
+    _: LowWeight.Type, _: L2.Type, _: Decoupled.Type, _: AMSGrad.Type,
+    _ theta: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
+    _ v: UnsafeMutablePointer<Float>, _ vMax: UnsafeMutablePointer<Float>, _ n: Int, _ c: Constants
+  ) {
+    let lanes = V.scalarCount
+    var i = 0
+    while i &+ lanes <= n {
+      var th = load(theta + i), mm = load(m + i), vv = load(v + i), mx = load(vMax + i)
+      lanesUpdate(LowWeight.self, L2.self, Decoupled.self, AMSGrad.self, &th, load(grad + i), &mm, &vv, &mx, c)
+      store(th, theta + i); store(mm, m + i); store(vv, v + i)
+      if AMSGrad.on { store(mx, vMax + i) }
+      i &+= lanes
+    }
+    guard i < n else { return }
+    // The tail: the same lane arithmetic on zero-padded vectors, only the valid lanes written back.
+    var th = V(), g = V(), mm = V(), vv = V(), mx = V()
+    for k in 0..<(n &- i) {
+      th[k] = theta[i &+ k]; g[k] = grad[i &+ k]; mm[k] = m[i &+ k]; vv[k] = v[i &+ k]
+      if AMSGrad.on { mx[k] = vMax[i &+ k] }
+    }
+    lanesUpdate(LowWeight.self, L2.self, Decoupled.self, AMSGrad.self, &th, g, &mm, &vv, &mx, c)
+    for k in 0..<(n &- i) {
+      theta[i &+ k] = th[k]; m[i &+ k] = mm[k]; v[i &+ k] = vv[k]
+      if AMSGrad.on { vMax[i &+ k] = mx[k] }
+    }
+  }
+
+  /// One Adam update of 8 elements, in PyTorch's per-element operation order.
+  @inline(__always)
+  private static func lanesUpdate<LowWeight: AdamFlag, L2: AdamFlag, Decoupled: AdamFlag, AMSGrad: AdamFlag>(
+    _: LowWeight.Type, _: L2.Type, _: Decoupled.Type, _: AMSGrad.Type,
+    _ th: inout V, _ grad: V, _ m: inout V, _ v: inout V, _ vMax: inout V, _ c: Constants
+  ) {
+    var g = grad
+    if Decoupled.on { th = th * c.decayFactor }
+    if L2.on { g = g + c.wd * th }
+    // PyTorch's lerp kernel: self + w·(end − self) for |w| < 0.5, else end − (end − self)·(1 − w).
+    m = LowWeight.on ? m + c.w * (g - m) : g - (g - m) * c.oneMinusW
+    v = v * c.beta2 + c.oneMinusBeta2 * g * g
+    var second = v
+    if AMSGrad.on {
+      // torch.maximum: the larger value, NaN if either is NaN.
+      second = v.replacing(with: vMax, where: (vMax .> v) .| (vMax .!= vMax))
+      vMax = second
+    }
+    let denom = second.squareRoot() / c.bc2Sqrt + c.eps
+    th = th + c.negStepSize * m / denom
+  }
+
+  @inline(__always) private static func load(_ p: UnsafePointer<Float>) -> V {
+    UnsafeRawPointer(p).loadUnaligned(as: V.self)
+  }
+
+  @inline(__always) private static func load(_ p: UnsafeMutablePointer<Float>) -> V {
+    UnsafeRawPointer(p).loadUnaligned(as: V.self)
+  }
+
+  @inline(__always) private static func store(_ x: V, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: x, as: V.self)
+  }
 }
+
+/// A compile-time switch for ``AdamKernel``'s specialised loops.
+protocol AdamFlag { static var on: Bool { get } }
+enum On: AdamFlag { static var on: Bool { true } }
+enum Off: AdamFlag { static var on: Bool { false } }
