@@ -30,6 +30,21 @@ public struct ParameterGroup {
   }
 }
 
+extension ParameterGroup {
+  /// Stops the program when a parameter object or a parameter name occurs more than once across
+  /// `groups` (optimiser state is keyed by both; PyTorch refuses such groups too).
+  static func checkDistinct(_ groups: [ParameterGroup], op: String) {
+    var names = Set<String>()
+    var objects = Set<ObjectIdentifier>()
+    for g in groups {
+      for (name, p) in g.parameters {
+        precondition(names.insert(name).inserted, "\(op): parameter name '\(name)' occurs more than once in the parameter groups")
+        precondition(objects.insert(ObjectIdentifier(p)).inserted, "\(op): parameter '\(name)' (shape \(p.shape)) appears in more than one group")
+      }
+    }
+  }
+}
+
 /// An optimiser updates parameters from their accumulated gradients.
 ///
 /// Update rules match PyTorch's `torch.optim` exactly (tested against fixtures), so results are
