@@ -158,7 +158,11 @@ public final class ImpartialAuxiliaryLearning: WeightingMethod {
     if emaSmooth > 0, let previous = smoothedWeights {
       r = zip(previous, raw).map { (1 - emaSmooth) * $0 + emaSmooth * $1 }
     }
-    if emaSmooth > 0 { smoothedWeights = r }
+    if emaSmooth > 0 {
+      // Kept at Float precision so that a checkpoint (Float tensors) restores it exactly.
+      r = r.map { Double(Float($0)) }
+      smoothedWeights = r
+    }
     let w = clampWeight ? r.map { min(max($0, 0), 1) } : r
 
     var encoderGradient = combined
