@@ -9,6 +9,19 @@ public enum MethodRegistry {
   public static let all: [MethodDescriptor] = [
     ImpartialAuxiliaryLearning.descriptor,
     EqualWeighting.descriptor,
+    MultipleGradientDescent.descriptor,
+    MultipleGradientDescent.upperBoundDescriptor,
+    ProjectingConflictingGradients.descriptor,
+    IMTLGradientBalance.descriptor,
+    IMTLHybrid.descriptor,
+    GradientCosineSimilarity.descriptor,
+    ConflictAverseGradient.descriptor,
+    NashMTL.descriptor,
+    AlignedMTL.descriptor,
+    AlignedMTL.upperBoundDescriptor,
+    GradientVaccine.descriptor,
+    GradientSignDropout.descriptor,
+    UPGrad.descriptor,
   ]
 
   /// The descriptor named `name` (case-insensitive), or nil.
