@@ -64,14 +64,17 @@ final class LinearTaskProblem {
   let offsets: [Float]
   let heads: [Parameter]
 
-  init(tasks: [TaskInfo]) {
+  /// - Parameter rows: which fixture task each task uses (default: the first `tasks.count`).
+  init(tasks: [TaskInfo], rows: [Int]? = nil, zeroTasks: Set<Int> = []) {
     self.tasks = tasks
     encoder = Parameter(GradientFixtures.method("problem/E"))
     scale = GradientFixtures.method("problem/m")
     let j = GradientFixtures.method("problem/J")
+    let c = GradientFixtures.method("problem/c").scalars
     let all = (0..<3).map { t in Tensor(shape: [2, 4], scalars: Array(j.scalars[(t * 8)..<((t + 1) * 8)])) }
-    directions = Array(all.prefix(tasks.count))
-    offsets = Array(GradientFixtures.method("problem/c").scalars.prefix(tasks.count))
+    let order = rows ?? Array(0..<tasks.count)
+    directions = order.enumerated().map { zeroTasks.contains($0.offset) ? Tensor.zeros([2, 4]) : all[$0.element] }
+    offsets = order.enumerated().map { zeroTasks.contains($0.offset) ? 0 : c[$0.element] }
     heads = tasks.map { _ in Parameter(Tensor([1])) }
   }
 

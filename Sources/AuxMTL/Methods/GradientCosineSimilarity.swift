@@ -58,9 +58,10 @@ public final class GradientCosineSimilarity: WeightingMethod {
     return report
   }
 
-  /// The weights of the shared gradient, the cosine per auxiliary task, and whether a cosine was
-  /// undefined (zero gradient).
-  static func weights(gramian k: [[Double]], tasks: [TaskInfo], weighted: Bool) -> (weights: [Double], cosines: [(Int, Double)], undefined: Bool) {
+  /// The weights of the shared gradient for a Gramian (1 for primaries, the gate or clipped
+  /// cosine for auxiliaries), the cosine per auxiliary task, and whether a cosine was undefined
+  /// (zero gradient).
+  public static func weights(gramian k: [[Double]], tasks: [TaskInfo], weighted: Bool) -> (weights: [Double], cosines: [(Int, Double)], undefined: Bool) {
     let primaries = tasks.primaryIndices
     var w = [Double](repeating: 0, count: tasks.count)
     for p in primaries { w[p] = 1 }
