@@ -80,6 +80,13 @@ struct CAGradTests {
     let third: Double = 1.0 / 3
     let plain = CAGradSolver.solve(gramian: g, c: 0).directionWeights
     #expect(plain == [third, third, third])
+    // Case 4 has 0 inside the hull: with c ≥ 1, g_wᵀg₀ + c‖g₀‖‖g_w‖ ≥ (c − 1)‖g₀‖‖g_w‖ ≥ 0
+    // (Cauchy–Schwarz), minimal at g_w = 0: Pareto-stationary, zero direction. With c < 1 the
+    // objective goes negative along −g₀, so the direction is not zero.
+    let inside = gramian(GradientFixtures.jacobian(4))
+    let wide = CAGradSolver.solve(gramian: inside, c: 1.5)
+    #expect(wide.onParetoFront && wide.directionWeights.allSatisfy { $0 == 0 })
+    #expect(!CAGradSolver.solve(gramian: inside, c: 0.4).onParetoFront)
     let zero = CAGradSolver.solve(gramian: [[0, 0], [0, 0]], c: 0.4)
     #expect(zero.onParetoFront && zero.directionWeights == [0, 0])
   }

@@ -22,6 +22,7 @@ public final class AlignedMTL: WeightingMethod {
     OptionSpec("scale", default: "min", "common norm of the aligned components: min, median or rmse of the kept eigenvalues", allowed: AlignedMTLSolver.Scale.allCases.map(\.rawValue))
   ]
 
+  /// The registry entry of `aligned-mtl` (parameter level).
   public static let descriptor = MethodDescriptor(
     name: "aligned-mtl", title: "Aligned-MTL",
     reference: "Senushkin, Patakin, Kuznetsov, Konushin. Independent Component Alignment for Multi-Task Learning. CVPR 2023. Convention: SamsungLabs/MTL and LibMTL (α = B·1, scale min, rank threshold λmax·T·ε_float32); parameter level.",
@@ -30,6 +31,7 @@ public final class AlignedMTL: WeightingMethod {
     options: options,
     make: { ctx in try AlignedMTL(ctx, level: .parameters) })
 
+  /// The registry entry of `aligned-mtl-ub` (representation level).
   public static let upperBoundDescriptor = MethodDescriptor(
     name: "aligned-mtl-ub", title: "Aligned-MTL-UB",
     reference: "Senushkin, Patakin, Kuznetsov, Konushin. Independent Component Alignment for Multi-Task Learning. CVPR 2023 (upper bound on the representation). Convention: as aligned-mtl, on ∂L_t/∂z (whole batch tensor).",
@@ -41,7 +43,9 @@ public final class AlignedMTL: WeightingMethod {
   public let descriptor: MethodDescriptor
   public let tasks: [TaskInfo]
   public let resolvedOptions: [String: String]
+  /// Where the task gradients are taken (fixed by the registry name).
   public let level: GradientLevel
+  /// The `scale` option.
   public let scale: AlignedMTLSolver.Scale
 
   init(_ ctx: MethodContext, level: GradientLevel) throws {

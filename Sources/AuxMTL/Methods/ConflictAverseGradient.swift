@@ -18,6 +18,7 @@ import AuxNN
 ///
 /// Reported: `weight/<task>` = the coefficient of `g_t` in `T · d`; `lambda` = `c‖g₀‖/‖g_w*‖`.
 public final class ConflictAverseGradient: WeightingMethod {
+  /// The registry entry of `cagrad`.
   public static let descriptor = MethodDescriptor(
     name: "cagrad", title: "CAGrad",
     reference: "Liu, Liu, Jin, Stone, Liu. Conflict-Averse Gradient Descent for Multi-task Learning. NeurIPS 2021. Convention: CAGrad/Auto-Lambda code (c = 0.4, rescale 1, shared gradient × T); inner problem solved exactly; parameter level.",
@@ -33,8 +34,11 @@ public final class ConflictAverseGradient: WeightingMethod {
   public var descriptor: MethodDescriptor { Self.descriptor }
   public let tasks: [TaskInfo]
   public let resolvedOptions: [String: String]
+  /// The radius factor c (`c` option).
   public let c: Double
+  /// The `rescale` option: 0, 1 or 2.
   public let rescale: Int
+  /// The `norm_eps` option.
   public let normEps: Double
 
   init(_ ctx: MethodContext) throws {

@@ -20,6 +20,7 @@ import AuxNN
 /// auxiliaries, `cosine/<aux>`. When `g_P` or `g_a` is zero the cosine is taken as 0 (the
 /// auxiliary is not added), with a note.
 public final class GradientCosineSimilarity: WeightingMethod {
+  /// The registry entry of `gcs`.
   public static let descriptor = MethodDescriptor(
     name: "gcs", title: "GCS (gradient cosine similarity)",
     reference: "Du, Czarnecki, Jayakumar, Farajtabar, Pascanu, Lakshminarayanan. Adapting Auxiliary Losses Using Gradient Similarity. arXiv 1812.02224, 2018. Convention: AuxiLearn GradCosine (hard gate, heads get ∇ΣL); primary gradient = gradient of the summed primary losses.",
@@ -35,7 +36,9 @@ public final class GradientCosineSimilarity: WeightingMethod {
   public var descriptor: MethodDescriptor { Self.descriptor }
   public let tasks: [TaskInfo]
   public let resolvedOptions: [String: String]
+  /// Whether the `variant` option is `weighted` (else `hard`).
   public let weighted: Bool
+  /// Where the task gradients are taken (`level` option).
   public let level: GradientLevel
 
   init(_ ctx: MethodContext) throws {

@@ -20,6 +20,7 @@ import AuxNN
 /// Reported: `weight/<task>` = the fraction of the task's squared feature-gradient norm that was
 /// kept, `⟨(ℓ + (1−ℓ)M_t) ⊙ h_t, h_t⟩ / ‖h_t‖²` (0 for a zero gradient).
 public final class GradientSignDropout: WeightingMethod {
+  /// The registry entry of `graddrop`.
   public static let descriptor = MethodDescriptor(
     name: "graddrop", title: "GradDrop (gradient sign dropout)",
     reference: "Chen et al. Just Pick a Sign: Optimizing Deep Multitask Models with Gradient Sign Dropout. NeurIPS 2020. Convention: LibMTL GradDrop at the shared representation (sign(z), batch sum, leak 0).",
@@ -31,6 +32,7 @@ public final class GradientSignDropout: WeightingMethod {
   public var descriptor: MethodDescriptor { Self.descriptor }
   public let tasks: [TaskInfo]
   public let resolvedOptions: [String: String]
+  /// The leak ℓ (`leak` option).
   public let leak: Double
   /// The generator of `U`.
   public private(set) var generator: RandomGenerator

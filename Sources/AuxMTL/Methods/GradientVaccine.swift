@@ -20,6 +20,7 @@ import AuxNN
 /// `batch_weight`). Pairs involving a zero gradient are skipped (no adjustment, no EMA step),
 /// with a note.
 public final class GradientVaccine: WeightingMethod {
+  /// The registry entry of `gradvac`.
   public static let descriptor = MethodDescriptor(
     name: "gradvac", title: "GradVac (gradient vaccine)",
     reference: "Wang, Tsvetkov, Firat, Cao. Gradient Vaccine: Investigating and Improving Multi-task Optimization in Massively Multilingual Models. ICLR 2021. Convention: whole-model granularity, β = 0.01 (paper), EMA updated for every pair (paper Algorithm 1); exact from the Gramian; parameter level.",
@@ -32,6 +33,7 @@ public final class GradientVaccine: WeightingMethod {
   public var descriptor: MethodDescriptor { Self.descriptor }
   public let tasks: [TaskInfo]
   public let resolvedOptions: [String: String]
+  /// The EMA rate β (`beta` option).
   public let beta: Double
   /// The target similarities `φ̂` (row i, column j).
   public private(set) var targets: [[Double]]

@@ -17,6 +17,7 @@ import AuxNN
 /// Reported: `weight/<task>` = α_t. Tasks with a zero gradient get α_t = 0; when every gradient
 /// is zero the shared parameters receive nothing, with a note.
 public final class IMTLGradientBalance: WeightingMethod {
+  /// The registry entry of `imtl-g`.
   public static let descriptor = MethodDescriptor(
     name: "imtl-g", title: "IMTL-G",
     reference: "Liu et al. Towards Impartial Multi-task Learning. ICLR 2021 (gradient balance). Convention: closed form α ∝ K⁺‖g‖ with Σα = 1 (torchjd IMTLG); representation level by default (paper), whole batch tensor flattened.",
@@ -28,6 +29,7 @@ public final class IMTLGradientBalance: WeightingMethod {
   public var descriptor: MethodDescriptor { Self.descriptor }
   public let tasks: [TaskInfo]
   public let resolvedOptions: [String: String]
+  /// Where the task gradients are taken (`level` option).
   public let level: GradientLevel
 
   init(_ ctx: MethodContext) throws {

@@ -21,6 +21,7 @@ import AuxNN
 /// Reported: `weight/<task>` = α_t e^{s_t} (the effective weight of ∇L_t on the shared
 /// parameters), `alpha/<task>` = α_t, `scale/<task>` = e^{s_t}. Degenerate steps as IMTL-G.
 public final class IMTLHybrid: WeightingMethod {
+  /// The registry entry of `imtl`.
   public static let descriptor = MethodDescriptor(
     name: "imtl", title: "IMTL (IMTL-L + IMTL-G)",
     reference: "Liu et al. Towards Impartial Multi-task Learning. ICLR 2021 (hybrid). Convention: LibMTL IMTL (losses e^s L − s, IMTL-G on the scaled-loss gradients for the shared parameters only); representation level by default (paper).",
@@ -32,6 +33,7 @@ public final class IMTLHybrid: WeightingMethod {
   public var descriptor: MethodDescriptor { Self.descriptor }
   public let tasks: [TaskInfo]
   public let resolvedOptions: [String: String]
+  /// Where the task gradients are taken (`level` option).
   public let level: GradientLevel
   /// The log-scales `s_t`, one per task (learnable, init 0).
   public let logScale: Parameter

@@ -38,6 +38,7 @@ public final class MultipleGradientDescent: WeightingMethod {
     OptionSpec("solver", default: "frank-wolfe", "min-norm solver: frank-wolfe (reference, ≤ 250 iterations, ‖Δα‖₁ < 1e-5) or exact (Wolfe's active set)", allowed: ["frank-wolfe", "exact"]),
   ]
 
+  /// The registry entry of `mgda` (parameter level).
   public static let descriptor = MethodDescriptor(
     name: "mgda", title: "MGDA",
     reference: "Sener, Koltun. Multi-Task Learning as Multi-Objective Optimization. NeurIPS 2018. Convention: weights on the losses as in isl-org/MultiObjectiveOptimization (type A, heads scaled too); parameter-level gradients.",
@@ -46,6 +47,7 @@ public final class MultipleGradientDescent: WeightingMethod {
     options: options,
     make: { ctx in try MultipleGradientDescent(ctx, level: .parameters) })
 
+  /// The registry entry of `mgda-ub` (representation level).
   public static let upperBoundDescriptor = MethodDescriptor(
     name: "mgda-ub", title: "MGDA-UB",
     reference: "Sener, Koltun. Multi-Task Learning as Multi-Objective Optimization. NeurIPS 2018 (the upper bound on the representation). Convention: weights on the losses as in isl-org/MultiObjectiveOptimization; gradients at the shared representation, whole batch tensor flattened.",
@@ -59,7 +61,9 @@ public final class MultipleGradientDescent: WeightingMethod {
   public let resolvedOptions: [String: String]
   /// Where gradients are taken (`.parameters` for `mgda`, `.representation` for `mgda-ub`).
   public let level: GradientLevel
+  /// The `normalization` option: `none`, `l2`, `loss` or `loss+`.
   public let normalization: String
+  /// Whether the `solver` option is `exact` (else the reference Frank–Wolfe).
   public let exactSolver: Bool
 
   init(_ ctx: MethodContext, level: GradientLevel) throws {

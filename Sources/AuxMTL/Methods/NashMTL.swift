@@ -28,6 +28,7 @@ import AuxNN
 /// Reported: `weight/<task>` = α_t (before clipping, which scales the shared gradient only),
 /// `shared_grad_norm` (before clipping).
 public final class NashMTL: WeightingMethod {
+  /// The registry entry of `nash-mtl`.
   public static let descriptor = MethodDescriptor(
     name: "nash-mtl", title: "Nash-MTL",
     reference: "Navon et al. Multi-Task Learning as a Bargaining Game. ICML 2022. Convention: AvivNavon/nash-mtl (weighted loss, shared-gradient clipping to max_norm 1, update every step); the Nash system solved exactly by damped Newton instead of CCCP.",
@@ -42,7 +43,9 @@ public final class NashMTL: WeightingMethod {
   public var descriptor: MethodDescriptor { Self.descriptor }
   public let tasks: [TaskInfo]
   public let resolvedOptions: [String: String]
+  /// The `update_weights_every` option.
   public let updateWeightsEvery: Int
+  /// The `max_norm` option (0: no clipping).
   public let maxNorm: Double
   /// Steps taken so far.
   public private(set) var stepCount = 0

@@ -19,6 +19,7 @@ import AuxNN
 /// Reported: `weight/<task>` = the coefficient of `g_t` in the shared gradient (1 when nothing
 /// conflicts). A task with a zero gradient is never projected against (no NaN).
 public final class ProjectingConflictingGradients: WeightingMethod {
+  /// The registry entry of `pcgrad`.
   public static let descriptor = MethodDescriptor(
     name: "pcgrad", title: "PCGrad (gradient surgery)",
     reference: "Yu, Kumar, Gupta, Levine, Hausman, Finn. Gradient Surgery for Multi-Task Learning. NeurIPS 2020. Convention: sum of projected gradients (LibMTL), j ≠ i (spec, torchjd), parameter level; exact from the Gramian.",

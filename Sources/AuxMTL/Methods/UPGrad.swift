@@ -17,6 +17,7 @@ import AuxNN
 ///
 /// Reported: `weight/<task>` = α_t.
 public final class UPGrad: WeightingMethod {
+  /// The registry entry of `upgrad`.
   public static let descriptor = MethodDescriptor(
     name: "upgrad", title: "UPGrad",
     reference: "Quinton, Rey. Jacobian Descent for Multi-Objective Optimization. arXiv 2406.16232, 2024. Convention: torchjd 0.18 UPGrad (uniform preference, trace normalisation, norm_eps = reg_eps = 1e-4); QPs solved by our active-set solver; parameter level.",
@@ -31,7 +32,9 @@ public final class UPGrad: WeightingMethod {
   public var descriptor: MethodDescriptor { Self.descriptor }
   public let tasks: [TaskInfo]
   public let resolvedOptions: [String: String]
+  /// The `norm_eps` option.
   public let normEps: Double
+  /// The `reg_eps` option.
   public let regEps: Double
 
   init(_ ctx: MethodContext) throws {

@@ -59,20 +59,50 @@ public enum CAGradSolver {
     }
     func gwNorm(_ w: [Double]) -> Double { max(MinNormSolver.quadratic(k, w), 0).squareRoot() }
 
-    // f'(τ) has the sign of τ − ‖g_w(τ)‖ and is non-decreasing; ‖g_w‖ ≤ max_t ‖g_t‖ bounds the root.
-    var lo = 0.0
-    var hi = (0..<n).map { max(k[$0][$0], 0).squareRoot() }.max()!
-    var w = inner(hi).weights
-    for _ in 0..<200 {
-      let mid = 0.5 * (lo + hi)
-      guard mid > lo, mid < hi else { break }
-      let sol = inner(mid)
-      if mid < gwNorm(sol.weights) {
-        lo = mid
-      } else {
-        hi = mid
-        w = sol.weights
+    // f'(τ) has the sign of h(τ) = τ − ‖g_w(τ)‖, and h(τ)/τ is non-decreasing, so h changes sign
+    // at most once on (0, ∞); h(M) ≥ 0 for M = max_t ‖g_t‖ ≥ ‖g_w‖. If h ≥ 0 already at the
+    // lower end, the optimum has ‖g_w*‖ = τ* below it (Pareto-stationary). Otherwise the root is
+    // bracketed and found by the Illinois variant of regula falsi (superlinear), bisecting
+    // whenever the secant point is not interior, to relative width 1e-15.
+    let top = (0..<n).map { max(k[$0][$0], 0).squareRoot() }.max()!
+    // Below τ = ‖g_w‖ = 1e-2 · normEps · √trace the answer is "Pareto-stationary" anyway (see
+    // below), so the search starts there, above the min-norm solver's resolution.
+    var lo = min(normEps > 0 ? 1e-2 * normEps * trace.squareRoot() : 1e-12 * top, 0.5 * top)
+    var hi = top
+    var w = inner(lo).weights
+    var hLo = lo - gwNorm(w)
+    if hLo < 0 {
+      var hiSolution = inner(hi).weights
+      var hHi = hi - gwNorm(hiSolution)
+      var best = Double.infinity
+      var lastSide = 0  // −1: the last update moved lo, +1: hi (Illinois halves the stale end)
+      var iterations = 0
+      while hHi > 0 && hi - lo > 1e-15 * hi && iterations < 200 {
+        iterations += 1
+        var tau = (lo * hHi - hi * hLo) / (hHi - hLo)
+        if !(tau > lo && tau < hi) { tau = 0.5 * (lo + hi) }
+        guard tau > lo, tau < hi else { break }
+        let sol = inner(tau)
+        let h = tau - gwNorm(sol.weights)
+        if abs(h) < best {
+          best = abs(h)
+          w = sol.weights
+        }
+        if h == 0 { break }
+        if h < 0 {
+          lo = tau
+          hLo = h
+          if lastSide == -1 { hHi *= 0.5 }
+          lastSide = -1
+        } else {
+          hi = tau
+          hHi = h
+          hiSolution = sol.weights
+          if lastSide == 1 { hLo *= 0.5 }
+          lastSide = 1
+        }
       }
+      if hHi <= 0 { w = hiSolution }
     }
     let gw = gwNorm(w)
     if gw < normEps * trace.squareRoot() {

@@ -101,7 +101,7 @@ public enum MinNormSolver {
       for (a, s) in support.enumerated() { xx += lambda[a] * xp[s] }
       var j = 0
       for i in 1..<n where xp[i] < xp[j] { j = i }
-      if xp[j] >= xx - 1e-13 || support.contains(j) { break }
+      if xp[j] >= xx - 1e-15 || support.contains(j) { break }
       support.append(j)
       lambda.append(0)
       // Minor cycles: move towards the affine minimiser of the support, dropping points whose
