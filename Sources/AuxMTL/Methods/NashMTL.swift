@@ -69,7 +69,6 @@ public final class NashMTL: WeightingMethod {
     _ = try step.requireTaskParameters(name)
     var report = StepReport()
     let update = stepCount % updateWeightsEvery == 0
-    stepCount += 1
     if update {
       let (g, k) = try GradientMethodSupport.taskGradients(step, method: name, level: .parameters)
       let sol = NashMTLSolver.solve(gramian: k, warmStart: normalizedAlpha)
@@ -97,6 +96,7 @@ public final class NashMTL: WeightingMethod {
       for x in h.dropFirst() { sum = sum + x }
       try step.backwardEncoder(sum)
     }
+    stepCount += 1
     let norm = maxNorm > 0 ? step.clipSharedGradientNorm(maxNorm) : step.sharedGradientNorm()
     report.values["shared_grad_norm"] = Float(norm)
     report.values["updated"] = update ? 1 : 0

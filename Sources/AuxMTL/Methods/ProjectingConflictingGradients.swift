@@ -34,6 +34,7 @@ public final class ProjectingConflictingGradients: WeightingMethod {
   /// The generator of the projection orders.
   public private(set) var generator: RandomGenerator
 
+  /// PCGrad for `tasks`, drawing its projection orders from a generator seeded with `seed`.
   public init(tasks: [TaskInfo], seed: UInt64) {
     self.tasks = tasks
     generator = RandomGenerator(seed: seed)
