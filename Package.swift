@@ -16,7 +16,7 @@ let package = Package(
     .executable(name: "auxmtl", targets: ["auxmtl"]),
     .library(
       name: "AuxMTLKit",
-      targets: ["AuxEngine", "AuxIO", "AuxNN", "AuxData"]),
+      targets: ["AuxEngine", "AuxIO", "AuxNN", "AuxData", "AuxMTL"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -39,6 +39,7 @@ let package = Package(
     .target(name: "AuxIO", dependencies: ["AuxEngine", "CZlib"]),
     .target(name: "AuxNN", dependencies: ["AuxEngine", "AuxIO"]),
     .target(name: "AuxData", dependencies: ["AuxEngine", "AuxIO", "AuxNN"]),
+    .target(name: "AuxMTL", dependencies: ["AuxEngine", "AuxNN"]),
     .executableTarget(
       name: "auxmtl",
       dependencies: [
@@ -52,6 +53,7 @@ let package = Package(
     .testTarget(
       name: "AuxNNTests", dependencies: ["AuxEngine", "AuxNN", "AuxIO", "AuxTestSupport"]),
     .testTarget(name: "AuxIOTests", dependencies: ["AuxEngine", "AuxIO", "AuxTestSupport"]),
+    .testTarget(name: "AuxMTLTests", dependencies: ["AuxEngine", "AuxNN", "AuxMTL", "AuxTestSupport"]),
     .testTarget(
       name: "AuxDataTests", dependencies: ["AuxEngine", "AuxIO", "AuxNN", "AuxData", "AuxTestSupport"]),
   ]

@@ -1,0 +1,49 @@
+/// UPGrad's weights (Quinton & Rey, "Jacobian Descent for Multi-Objective Optimization", arXiv
+/// 2406.16232; spec §3.22), following torchjd 0.18 (`aggregation/_upgrad.py`,
+/// `_linalg/_dual_cone.py`, `_linalg/_gramian.py`) exactly:
+///
+/// 1. `K ← K / trace(K)` when `trace(K) ≥ normEps`, else `K ← 0` (torchjd's `normalize`; note the
+///    threshold is absolute);
+/// 2. `K ← K + regEps · I` (torchjd's `regularize`);
+/// 3. for each task i, `v⁽ⁱ⁾ = argmin_v vᵀ K v` subject to `v ≥ u_i` with `u_i = e_i / T` (the
+///    projection of `Gᵀ u_i` onto the dual cone of the gradients, by Proposition 1 of the paper);
+/// 4. `α = Σ_i v⁽ⁱ⁾`; the aggregated gradient is `Σ_t α_t g_t`.
+///
+/// torchjd solves step 3 with quadprog; we solve it exactly with our active-set
+/// ``NonNegativeQP`` (substituting `v = u + x`, `x ≥ 0`).
+public enum UPGradSolver {
+  /// The weights `α` for a Gramian (see the type's documentation).
+  public static func weights(gramian k: [[Double]], normEps: Double = 1e-4, regEps: Double = 1e-4) -> [Double] {
+    let n = k.count
+    precondition(n > 0 && k.allSatisfy { $0.count == n }, "UPGradSolver.weights: Gramian must be square and non-empty, got \(n) rows")
+    let kr = regularizedGramian(k, normEps: normEps, regEps: regEps)
+    var alpha = [Double](repeating: 0, count: n)
+    for i in 0..<n {
+      var u = [Double](repeating: 0, count: n)
+      u[i] = 1 / Double(n)
+      let v = projectionWeights(gramian: kr, preference: u)
+      for t in 0..<n { alpha[t] += v[t] }
+    }
+    return alpha
+  }
+
+  /// Steps 1–2: the normalised, regularised Gramian.
+  public static func regularizedGramian(_ k: [[Double]], normEps: Double, regEps: Double) -> [[Double]] {
+    let n = k.count
+    let trace = (0..<n).reduce(0) { $0 + k[$1][$1] }
+    var out = trace < normEps ? [[Double]](repeating: [Double](repeating: 0, count: n), count: n) : k.map { $0.map { $0 / trace } }
+    for i in 0..<n { out[i][i] += regEps }
+    return out
+  }
+
+  /// `argmin_v vᵀ K v` subject to `v ≥ u`, for a positive definite `K`: the weights of the
+  /// projection of `Gᵀ u` onto the dual cone `{x : G x ≥ 0}`.
+  public static func projectionWeights(gramian k: [[Double]], preference u: [Double]) -> [Double] {
+    let n = u.count
+    precondition(k.count == n, "UPGradSolver.projectionWeights: \(k.count)×\(k.count) Gramian with a preference of \(n)")
+    // v = u + x: min xᵀKx + 2 (Ku)ᵀx over x ≥ 0, i.e. ½ xᵀ K x − (−K u)ᵀ x.
+    let ku = SymmetricMatrix.multiply(k, u)
+    let x = NonNegativeQP.minimize(q: k, c: ku.map { -$0 })
+    return zip(u, x).map { $0 + $1 }
+  }
+}
