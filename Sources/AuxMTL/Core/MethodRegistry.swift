@@ -9,6 +9,18 @@ public enum MethodRegistry {
   public static let all: [MethodDescriptor] = [
     ImpartialAuxiliaryLearning.descriptor,
     EqualWeighting.descriptor,
+    UncertaintyWeighting.descriptor,
+    GradNorm.descriptor,
+    DynamicWeightAverage.descriptor,
+    RandomLossWeighting.descriptor,
+    IMTLLossBalance.descriptor,
+    AutoLambda.descriptor,
+    OnlineAuxiliaryLearning.descriptor,
+    ATWApproximation.descriptor,
+    PUWApproximation.descriptor,
+    UncertaintyWeightingPerObjective.descriptor,
+    FAMO.descriptor,
+    DualBalancing.descriptor,
   ]
 
   /// The descriptor named `name` (case-insensitive), or nil.
