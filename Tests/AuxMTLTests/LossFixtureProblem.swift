@@ -41,21 +41,36 @@ final class LossFixtureProblem {
 
   func expected(_ key: String) throws -> Tensor { try archive.tensor(key) }
 
-  func lossesPlain(validation: Bool = false) -> [Tensor] {
+  /// The losses of an ordinary forward pass, in the task order `order` (indices into ``tasks``).
+  func lossesPlain(validation: Bool = false, order: [Int] = [0, 1, 2]) -> [Tensor] {
     let z = encoder(validation ? xVal : x).tanh()
-    return (0..<3).map { t in (heads[t](z) - (validation ? yVal : y)[t]).pow(2).mean() }
+    return order.map { t in (heads[t](z) - (validation ? yVal : y)[t]).pow(2).mean() }
   }
 
-  /// A step on the training batch. `losses` overrides the loss tensors (e.g. constants).
-  func makeStep(optimizer: (any Optimizer)? = nil, epoch: Int = 0, iteration: Int = 0, evaluator: Bool = true) throws -> MTLStep {
+  /// How a step's losses are made: the fixture's regression, zero losses (targets equal to the
+  /// predictions), or constant non-zero losses that do not depend on the features.
+  enum LossKind { case regression, zero, constant }
+
+  /// A step on the training batch, with its tasks in the order `order` (indices into ``tasks``).
+  func makeStep(
+    optimizer: (any Optimizer)? = nil, epoch: Int = 0, iteration: Int = 0, evaluator: Bool = true,
+    order: [Int] = [0, 1, 2], kind: LossKind = .regression
+  ) throws -> MTLStep {
     let shared = SharedFeatures(encoder(x).tanh(), taskCount: 3)
-    let losses = (0..<3).map { t in (heads[t](shared[t]) - y[t]).pow(2).mean() }
+    let losses = order.enumerated().map { k, t -> Tensor in
+      let prediction = heads[t](shared[k])
+      switch kind {
+      case .regression: return (prediction - y[t]).pow(2).mean()
+      case .zero: return (prediction - prediction.detached()).pow(2).mean()
+      case .constant: return (prediction * 0).sum() + Float(t + 1) * 0.25
+      }
+    }
     let ev = LossEvaluator(
-      trainingLosses: { [unowned self] in self.lossesPlain() },
-      validationLosses: { [unowned self] in self.lossesPlain(validation: true) })
+      trainingLosses: { [unowned self] in self.lossesPlain(order: order) },
+      validationLosses: { [unowned self] in self.lossesPlain(validation: true, order: order) })
     return try MTLStep(
-      tasks: Self.tasks, losses: losses, shared: shared, sharedParameters: encoder.parameters(),
-      taskParameters: heads.map { $0.parameters() }, lastSharedParameters: [encoder.weight], epoch: epoch,
+      tasks: order.map { Self.tasks[$0] }, losses: losses, shared: shared, sharedParameters: encoder.parameters(),
+      taskParameters: order.map { heads[$0].parameters() }, lastSharedParameters: [encoder.weight], epoch: epoch,
       iteration: iteration, optimizer: optimizer, evaluator: evaluator ? ev : nil)
   }
 
