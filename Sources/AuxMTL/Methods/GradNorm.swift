@@ -31,6 +31,10 @@ import AuxNN
 ///   group without weight decay. ``afterOptimizerStep(_:)`` then renormalises `Σ_t w_t = T`
 ///   (resetting to 1 if the sum is not positive), so it must be called after every step.
 ///
+/// Requirements: the shared features and, at the default level, the shared parameters (the step's
+/// `lastSharedParameters`, or its `sharedParameters` from which the last weight of rank ≥ 2 is
+/// taken); T partial encoder passes per step.
+///
 /// `weight/<task>` reports `w_t` as used in this step; `grad_norm/<task>`, `target/<task>` and
 /// `loss_ratio/<task>` report `G_t`, `Ḡ r_t^α` and `r_t`. A task whose initial loss is zero gets
 /// `L̃_t = 1` (noted); zero gradients leave `w` unchanged.
@@ -39,7 +43,7 @@ public final class GradNorm: WeightingMethod {
     name: "gradnorm", title: "GradNorm",
     reference: "Chen, Badrinarayanan, Lee, Rabinovich. GradNorm: Gradient Normalization for Adaptive Loss Balancing in Deep Multitask Networks. ICML 2018. Convention: original/AuxiLearn (last shared layer, L(0) = first-step losses, w renormalised to sum T after the step).",
     summary: "Learns task weights that equalise the tasks' gradient norms at the last shared layer, scaled by their relative training rates.",
-    kind: .lossWeighting, requirements: [.losses, .featureGradients],
+    kind: .lossWeighting, requirements: [.losses, .featureGradients, .parameterGradients],
     options: [
       OptionSpec("alpha", default: "1.5", "strength α of the pull towards a common training rate"),
       OptionSpec("level", default: "last_layer", "where G_t is measured: the last shared layer (paper) or the shared features", allowed: ["last_layer", "representation"]),
