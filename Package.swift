@@ -53,7 +53,7 @@ let package = Package(
     .testTarget(
       name: "AuxNNTests", dependencies: ["AuxEngine", "AuxNN", "AuxIO", "AuxTestSupport"]),
     .testTarget(name: "AuxIOTests", dependencies: ["AuxEngine", "AuxIO", "AuxTestSupport"]),
-    .testTarget(name: "AuxMTLTests", dependencies: ["AuxEngine", "AuxNN", "AuxMTL", "AuxTestSupport"]),
+    .testTarget(name: "AuxMTLTests", dependencies: ["AuxEngine", "AuxIO", "AuxNN", "AuxMTL", "AuxTestSupport"]),
     .testTarget(
       name: "AuxDataTests", dependencies: ["AuxEngine", "AuxIO", "AuxNN", "AuxData", "AuxTestSupport"]),
   ]

@@ -46,18 +46,18 @@ struct SolverPrimitivesTests {
   }
 
   @Test("state coding round-trips words, doubles and generators exactly, and rejects bad tensors")
-  func stateCoding() {
+  func stateCoding() throws {
     let words: [UInt64] = [0, 1, 0xFFFF_FFFF_FFFF_FFFF, 0x0123_4567_89AB_CDEF]
-    #expect(MethodStateCoding.decodeWords(MethodStateCoding.encode(words: words)) == words)
+    #expect(try ExactStateCoding.decodeWords(ExactStateCoding.encode(words: words), key: "w") == words)
     let doubles = [0.1, -1e-300, .pi, 1 / 3.0]
-    #expect(MethodStateCoding.decodeDoubles(MethodStateCoding.encode(doubles: doubles)) == doubles)
+    #expect(try ExactStateCoding.decodeDoubles(ExactStateCoding.encode(doubles: doubles), key: "d") == doubles)
     var g = RandomGenerator(seed: 42)
     _ = g.nextNormal()  // leaves a cached deviate
-    var restored = MethodStateCoding.decodeGenerator(MethodStateCoding.encode(generator: g))!
+    var restored = try ExactStateCoding.decodeGenerator(ExactStateCoding.encode(g), key: "g")
     #expect(restored.nextNormal() == g.nextNormal())
     #expect(restored.next() == g.next())
-    #expect(MethodStateCoding.decodeWords(Tensor([1, 2, 3])) == nil)
-    #expect(MethodStateCoding.decodeWords(Tensor([1, 2, 3, 0.5])) == nil)
-    #expect(MethodStateCoding.decodeGenerator(MethodStateCoding.encode(words: [1, 2])) == nil)
+    #expect(throws: MTLStepError.self) { try ExactStateCoding.decodeWords(Tensor([1, 2, 3]), key: "x") }
+    #expect(throws: MTLStepError.self) { try ExactStateCoding.decodeWords(Tensor([1, 2, 3, 0.5]), key: "x") }
+    #expect(throws: MTLStepError.self) { try ExactStateCoding.decodeGenerator(ExactStateCoding.encode(words: [1, 2]), key: "x") }
   }
 }

@@ -64,15 +64,21 @@ public final class MTLStep {
   public let optimizer: (any Optimizer)?
   /// Closures to re-run the model (look-ahead methods).
   public let evaluator: LossEvaluator?
+  /// Optional: the individual objective terms of each task's loss (e.g. a segmentation head's Dice
+  /// and cross-entropy terms), scalars recorded for autodiff, `lossTerms[t]` for task `t`. Methods
+  /// that weight terms separately (`uw-per-objective`) use them; every other method uses
+  /// ``losses``, which should be the tasks' total losses (normally `Σ_k lossTerms[t][k]`).
+  public let lossTerms: [[Tensor]]?
 
   /// Creates a step.
   ///
   /// - Throws: ``MTLStepError`` when the inputs are inconsistent (loss count, non-scalar losses,
-  ///   overlapping head parameter sets, feature aliases that do not match the tasks).
+  ///   overlapping head parameter sets, feature aliases that do not match the tasks, loss terms
+  ///   that are not one non-empty list of scalars per task).
   public init(
     tasks: [TaskInfo], losses: [Tensor], shared: SharedFeatures? = nil, sharedParameters: [Parameter] = [],
     taskParameters: [[Parameter]]? = nil, lastSharedParameters: [Parameter]? = nil, epoch: Int = 0, iteration: Int = 0,
-    optimizer: (any Optimizer)? = nil, evaluator: LossEvaluator? = nil
+    optimizer: (any Optimizer)? = nil, evaluator: LossEvaluator? = nil, lossTerms: [[Tensor]]? = nil
   ) throws {
     guard !tasks.isEmpty else { throw MTLStepError("MTLStep: no tasks") }
     guard losses.count == tasks.count else {
@@ -95,8 +101,20 @@ public final class MTLStep {
         }
       }
     }
+    if let lossTerms {
+      guard lossTerms.count == tasks.count else {
+        throw MTLStepError("MTLStep: loss terms for \(lossTerms.count) tasks, expected \(tasks.count)")
+      }
+      for (t, terms) in lossTerms.enumerated() {
+        guard !terms.isEmpty else { throw MTLStepError("MTLStep: task '\(tasks[t].name)' has an empty list of loss terms") }
+        for (k, term) in terms.enumerated() where term.count != 1 {
+          throw MTLStepError("MTLStep: loss term \(k) of task '\(tasks[t].name)' has shape \(term.shape); loss terms must be scalars")
+        }
+      }
+    }
     self.tasks = tasks
     self.losses = losses
+    self.lossTerms = lossTerms
     self.shared = shared
     self.sharedParameters = sharedParameters.filter(\.requiresGrad)
     self.taskParameters = taskParameters

@@ -5,20 +5,33 @@
 /// for d in MethodRegistry.all { print(d.name, d.title) }
 /// ```
 public enum MethodRegistry {
-  /// All registered methods, in the order the documentation lists them.
+  /// All registered methods: IAL, then the baselines in the order of the IAL paper's tables, then
+  /// the modern methods.
   public static let all: [MethodDescriptor] = [
     ImpartialAuxiliaryLearning.descriptor,
     EqualWeighting.descriptor,
+    UncertaintyWeighting.descriptor,
+    GradNorm.descriptor,
+    DynamicWeightAverage.descriptor,
     MultipleGradientDescent.descriptor,
     MultipleGradientDescent.upperBoundDescriptor,
     ProjectingConflictingGradients.descriptor,
+    RandomLossWeighting.descriptor,
+    IMTLLossBalance.descriptor,
     IMTLGradientBalance.descriptor,
     IMTLHybrid.descriptor,
+    AutoLambda.descriptor,
     GradientCosineSimilarity.descriptor,
+    OnlineAuxiliaryLearning.descriptor,
+    ATWApproximation.descriptor,
+    PUWApproximation.descriptor,
+    UncertaintyWeightingPerObjective.descriptor,
     ConflictAverseGradient.descriptor,
     NashMTL.descriptor,
     AlignedMTL.descriptor,
     AlignedMTL.upperBoundDescriptor,
+    FAMO.descriptor,
+    DualBalancing.descriptor,
     GradientVaccine.descriptor,
     GradientSignDropout.descriptor,
     UPGrad.descriptor,

@@ -64,12 +64,12 @@ public final class GradientSignDropout: WeightingMethod {
     return report
   }
 
-  public func stateDict() -> [String: Tensor] { ["rng": MethodStateCoding.encode(generator: generator)] }
+  public func stateDict() -> [String: Tensor] { ["rng": ExactStateCoding.encode(generator)] }
 
   public func loadStateDict(_ state: [String: Tensor]) throws {
-    guard let t = state["rng"], let g = MethodStateCoding.decodeGenerator(t) else {
+    guard let t = state["rng"] else {
       throw MTLStepError("graddrop state: expected 'rng' (the generator's five words as 20 chunks), found \(state["rng"].map { "shape \($0.shape)" } ?? "nothing")")
     }
-    generator = g
+    generator = try ExactStateCoding.decodeGenerator(t, key: "rng")
   }
 }

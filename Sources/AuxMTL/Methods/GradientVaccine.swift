@@ -62,16 +62,16 @@ public final class GradientVaccine: WeightingMethod {
   }
 
   public func stateDict() -> [String: Tensor] {
-    ["targets": MethodStateCoding.encode(doubles: targets.flatMap { $0 }), "rng": MethodStateCoding.encode(generator: generator)]
+    ["targets": ExactStateCoding.encode(doubles: targets.flatMap { $0 }), "rng": ExactStateCoding.encode(generator)]
   }
 
   public func loadStateDict(_ state: [String: Tensor]) throws {
     let n = tasks.count
-    guard let t = state["targets"].flatMap(MethodStateCoding.decodeDoubles), t.count == n * n,
-      let g = state["rng"].flatMap(MethodStateCoding.decodeGenerator)
-    else {
+    guard let tt = state["targets"], let gt = state["rng"] else {
       throw MTLStepError("gradvac state: expected 'targets' (\(n)×\(n) doubles) and 'rng' (five words) as exact encodings")
     }
+    let t = try ExactStateCoding.decodeDoubles(tt, key: "targets", expectedCount: n * n)
+    let g = try ExactStateCoding.decodeGenerator(gt, key: "rng")
     targets = (0..<n).map { Array(t[($0 * n)..<(($0 + 1) * n)]) }
     generator = g
   }

@@ -106,28 +106,25 @@ public final class NashMTL: WeightingMethod {
 
   public func stateDict() -> [String: Tensor] {
     var out: [String: Tensor] = [
-      "step": MethodStateCoding.encode(words: [UInt64(stepCount)]),
-      "alpha": MethodStateCoding.encode(doubles: alpha),
+      "step": ExactStateCoding.encode(count: stepCount),
+      "alpha": ExactStateCoding.encode(doubles: alpha),
     ]
-    if let a = normalizedAlpha { out["normalized_alpha"] = MethodStateCoding.encode(doubles: a) }
+    if let a = normalizedAlpha { out["normalized_alpha"] = ExactStateCoding.encode(doubles: a) }
     return out
   }
 
   public func loadStateDict(_ state: [String: Tensor]) throws {
     let n = tasks.count
-    guard let s = state["step"].flatMap(MethodStateCoding.decodeWords), s.count == 1,
-      let a = state["alpha"].flatMap(MethodStateCoding.decodeDoubles), a.count == n
-    else {
+    guard let st = state["step"], let at = state["alpha"] else {
       throw MTLStepError("nash-mtl state: expected 'step' (1 word) and 'alpha' (\(n) doubles) as exact encodings")
     }
+    let s = try ExactStateCoding.decodeCount(st, key: "step")
+    let a = try ExactStateCoding.decodeDoubles(at, key: "alpha", expectedCount: n)
     var normalized: [Double]? = nil
     if let t = state["normalized_alpha"] {
-      guard let v = MethodStateCoding.decodeDoubles(t), v.count == n else {
-        throw MTLStepError("nash-mtl state: 'normalized_alpha' must hold \(n) doubles")
-      }
-      normalized = v
+      normalized = try ExactStateCoding.decodeDoubles(t, key: "normalized_alpha", expectedCount: n)
     }
-    stepCount = Int(s[0])
+    stepCount = s
     alpha = a
     normalizedAlpha = normalized
   }
