@@ -33,8 +33,9 @@ public enum Gzip {
     if data.count >= 18 {
       let tail = data.suffix(4)
       let isize = tail.enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
-      capacity = max(capacity, min(isize, maximumOutput))
+      capacity = max(capacity, isize)
     }
+    capacity = max(1, min(capacity, maximumOutput))
     var out = Data(count: capacity)
     var produced = 0
     try data.withUnsafeBytes { (input: UnsafeRawBufferPointer) in

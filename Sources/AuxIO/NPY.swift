@@ -92,7 +92,8 @@ public enum NPY {
       count = p
     }
     let dataStart = headerStart + headerLength
-    let needed = count * dtype.size
+    let (needed, tooLarge) = count.multipliedReportingOverflow(by: dtype.size)
+    guard !tooLarge else { throw FormatError(file: file, "NPY shape \(shape) of '\(descr)' is too large") }
     guard data.count - dataStart >= needed else {
       throw FormatError(file: file, "NPY data holds \(data.count - dataStart) bytes but shape \(shape) of '\(descr)' needs \(needed)")
     }

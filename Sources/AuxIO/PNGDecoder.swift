@@ -35,9 +35,9 @@ public struct PNGImage: Sendable {
   /// ``pixels`` divided by ``maximumValue``: samples in [0, 1].
   public func unitRange() -> Tensor {
     var t = pixels
-    let scale = 1 / maximumValue
+    let m = maximumValue
     t.withUnsafeMutableBufferPointer { p in
-      for i in 0..<p.count { p[i] *= scale }
+      for i in 0..<p.count { p[i] /= m }  // a true division, so values equal numpy's x / 255
     }
     return t
   }
