@@ -113,7 +113,7 @@ public enum DatasetCatalog {
   /// The directory of a paper dataset: `<data>/<sub>` when it holds `marker`, else `<data>`.
   static func paperRoot(_ sub: String, marker: String, _ request: DatasetRequest, _ environment: [String: String]) throws -> URL {
     guard let base = request.dataDirectory ?? environment["AUXMTL_DATA_DIR"].flatMap({ $0.isEmpty ? nil : URL(fileURLWithPath: $0) }) else {
-      throw DatasetError("dataset '\(request.name)' is not distributed with auxmtl: download it yourself (see the README's data section), then pass its directory as --data-dir or set AUXMTL_DATA_DIR")
+      throw DatasetError("dataset '\(request.name)' is not distributed with auxmtl: download it yourself (layouts in docs/data.md), then pass its directory as --data-dir or set AUXMTL_DATA_DIR")
     }
     let nested = base.appendingPathComponent(sub)
     if FileManager.default.fileExists(atPath: nested.appendingPathComponent(marker).path) { return nested }
