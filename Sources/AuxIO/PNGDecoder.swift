@@ -14,7 +14,9 @@ public struct PNGImage: Sendable {
     case gray = 0, rgb = 2, palette = 3, grayAlpha = 4, rgba = 6
   }
 
+  /// Width in pixels.
   public var width: Int
+  /// Height in pixels.
   public var height: Int
   /// Channels of ``pixels``: 1 gray (or palette index), 2 gray+alpha, 3 RGB, 4 RGBA.
   public var channels: Int

@@ -7,7 +7,9 @@ import Foundation
 /// ``values`` keeps the samples exactly (Cityscapes part uids reach 9 999 999, and `UInt32`
 /// samples may exceed `Float`'s 2^24 exact range); ``tensor()`` converts to `Float`.
 public struct TIFFImage: Sendable, Equatable {
+  /// Width in pixels.
   public var width: Int
+  /// Height in pixels.
   public var height: Int
   /// Bits per sample: 8, 16 or 32.
   public var bitsPerSample: Int

@@ -25,6 +25,7 @@ public enum AugmentationStep: Sendable, Equatable {
 /// ``DataLoader`` seeds one per (seed, epoch, dataset index), so augmentation is reproducible and
 /// independent of batch composition and prefetch timing.
 public struct Augmentation: Sendable, Equatable {
+  /// The steps, applied in order.
   public var steps: [AugmentationStep]
 
   public init(_ steps: [AugmentationStep]) {

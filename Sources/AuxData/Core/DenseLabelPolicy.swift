@@ -24,9 +24,11 @@ public struct DenseLabelPolicy: Sendable, Equatable {
     case multiplyByScale
   }
 
+  /// Resampling used by random scale crops.
   public var interpolation: Interpolation
   /// The value written where a crop extends past the image (its mask is 0 there).
   public var padValue: Float
+  /// How values change with the zoom factor of a random scale crop.
   public var valueScaling: ValueScaling
 
   public init(interpolation: Interpolation, padValue: Float, valueScaling: ValueScaling = .none) {

@@ -1,5 +1,6 @@
 /// A view of some samples of another dataset, in a given order (PyTorch's `Subset`).
 public struct SubsetDataset: MultiTaskDataset {
+  /// The dataset this is a view of.
   public let base: any MultiTaskDataset
   /// Indices into `base`.
   public let indices: [Int]

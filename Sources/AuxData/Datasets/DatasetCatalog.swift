@@ -36,12 +36,15 @@ public enum LoadedDataset: Sendable {
 /// `val/`, or `cifar-100-binary/`). Fashion-MNIST has its own search path
 /// (``FashionMNISTFiles/searchPath(dataDirectory:environment:)``).
 public enum DatasetCatalog {
+  /// The names ``load(_:environment:)`` accepts.
   public static let names = ["fashion", "multi-fashion", "nyuv2", "cityscapes", "multi-cifar100"]
 
   /// What to load.
   public struct DatasetRequest: Sendable {
     public var name: String
+    /// Which split to load.
     public var split: DataSplit
+    /// Where the data is (`--data-dir`); nil: the environment and defaults.
     public var dataDirectory: URL?
     /// Seed of dataset-level randomness (Fashion-MNIST validation split, rotations, noise, pairs).
     public var seed: UInt64

@@ -44,7 +44,9 @@ public struct DataLoaderOptions: Sendable, Equatable {
 /// a different order. Each sample's augmentation uses its own generator seeded from
 /// (seed, epoch, dataset index), so results do not depend on prefetching.
 public final class DataLoader: Sendable {
+  /// The dataset batched.
   public let dataset: any MultiTaskDataset
+  /// Batch size, shuffling, seed, prefetch and augmentation.
   public let options: DataLoaderOptions
 
   public init(_ dataset: any MultiTaskDataset, _ options: DataLoaderOptions) {

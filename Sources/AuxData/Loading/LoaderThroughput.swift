@@ -2,8 +2,11 @@ import Foundation
 
 /// How fast a loader produces data: batches and samples per second of wall time.
 public struct LoaderThroughput: Sendable, CustomStringConvertible {
+  /// Batches (or multi-input steps) produced.
   public var batches: Int
+  /// Samples produced.
   public var samples: Int
+  /// Wall time.
   public var seconds: Double
 
   public var samplesPerSecond: Double { Double(samples) / max(seconds, 1e-9) }

@@ -7,7 +7,9 @@ import Foundation
 /// Each record is 3074 bytes: the coarse label (0…19), the fine label (0…99), then 3072 pixel
 /// bytes — 1024 red, 1024 green, 1024 blue, each 32×32 row-major.
 public final class CIFAR100Records: Sendable {
+  /// Bytes per record: coarse label, fine label, 3072 pixels.
   public static let recordSize = 3074
+  /// The file the records were read from.
   public let file: URL
   /// Coarse (superclass) label of each record.
   public let coarse: [UInt8]
@@ -122,11 +124,15 @@ public enum MultiDomainCIFAR100 {
 
 /// One domain (superclass) of multi-domain CIFAR-100: a single 5-way task.
 public struct CIFAR100DomainDataset: MultiTaskDataset {
+  /// All records of the split's file (shared by the 20 domains).
   public let records: CIFAR100Records
+  /// The superclass (coarse label) this task covers.
   public let domain: Int
+  /// `.train` (train.bin) or `.test` (test.bin).
   public let split: DataSplit
   /// Record numbers of this domain's images, in file order.
   public let recordIndices: [Int]
+  /// Normalisation applied to images in [0, 1].
   public let normalization: ImageNormalization
   public let tasks: [TaskLabelSpec]
 

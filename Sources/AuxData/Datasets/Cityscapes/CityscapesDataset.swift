@@ -24,11 +24,17 @@ import Foundation
 /// is no validation split. Files must be numbered `0`…`N−1` in every directory, N being the
 /// number of PNGs in `image/`; sizes are checked against sample 0.
 public struct CityscapesDataset: MultiTaskDataset {
+  /// The directory holding `train/` and `val/`.
   public let root: URL
+  /// `.train` (train/) or `.test` (val/).
   public let split: DataSplit
+  /// The split's directory.
   public let directory: URL
+  /// Number of samples (PNG files in `image/`).
   public let count: Int
+  /// Normalisation applied to images in [0, 1].
   public let imageNormalization: ImageNormalization
+  /// Size of every sample (from `image/0.png`).
   public let height: Int, width: Int
   public let tasks = [
     TaskLabelSpec(name: "semantic", kind: .denseClass(classes: 19, ignoreIndex: -1)),

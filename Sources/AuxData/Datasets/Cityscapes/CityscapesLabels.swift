@@ -35,7 +35,7 @@ public enum CityscapesLabels {
 
   /// Auto-Lambda's disparity: 16-bit value p → `(p − 1) / (256 · 4)` (Cityscapes' `(p − 1) / 256`,
   /// divided by 4 for the 2048 → 512 resize); p = 0 is invalid and becomes −1.
-  @inline(__always)
+  @inlinable
   public static func disparity(_ p: Float) -> Float {
     p == 0 ? -1 : (p - 1) / 1024
   }

@@ -32,8 +32,9 @@ public final class FashionMNISTFiles: Sendable {
   /// Test labels, 10 000 values in 0…9.
   public let testLabels: [UInt8]
 
-  /// Number of training and test images.
+  /// Number of training images.
   public var trainCount: Int { trainLabels.count }
+  /// Number of test images.
   public var testCount: Int { testLabels.count }
 
   init(directory: URL, trainImages: [UInt8], trainLabels: [UInt8], testImages: [UInt8], testLabels: [UInt8]) {

@@ -7,9 +7,13 @@ import AuxEngine
 /// and do not change unless the seed or fraction does. `limit` keeps the first `limit` images of
 /// the split (in file order), for quick experiments and tests.
 public struct FashionMNISTSplit: Sendable, Equatable {
+  /// Which split.
   public var split: DataSplit
+  /// Seed of the train/validation permutation.
   public var seed: UInt64
+  /// Fraction of the training files used for validation.
   public var validationFraction: Double
+  /// Keep only the first `limit` images of the split (nil: all).
   public var limit: Int?
 
   public init(_ split: DataSplit, seed: UInt64 = 0, validationFraction: Double = 0.1, limit: Int? = nil) {

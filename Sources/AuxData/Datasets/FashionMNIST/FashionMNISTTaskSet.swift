@@ -47,8 +47,11 @@ public struct FashionMNISTTaskSet: MultiTaskDataset {
     }
   }
 
+  /// The decoded Fashion-MNIST files.
   public let files: FashionMNISTFiles
+  /// Which images this dataset uses.
   public let split: FashionMNISTSplit
+  /// Tasks and input transformations.
   public let options: Options
   /// Indices into the training or test files.
   public let fileIndices: [Int]

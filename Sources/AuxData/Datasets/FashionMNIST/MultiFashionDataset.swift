@@ -12,11 +12,16 @@ import Foundation
 /// sample is drawn uniformly from the same split by a generator seeded by (``seed``, file, image
 /// index), so pairs are fixed. Pixels are in [0, 1].
 public struct MultiFashionDataset: MultiTaskDataset {
+  /// Side of the canvas the two items are placed on.
   public static let canvas = 36
+  /// Offset (rows and columns) of the partner item on the canvas.
   public static let offset = 6
 
+  /// The decoded Fashion-MNIST files.
   public let files: FashionMNISTFiles
+  /// Which images this dataset uses (partners come from the same split).
   public let split: FashionMNISTSplit
+  /// Seed of the partner choice.
   public let seed: UInt64
   /// Indices into the training or test files.
   public let fileIndices: [Int]

@@ -20,11 +20,17 @@ import Foundation
 /// of samples is the number of `*.npy` files in `image/`, which must be named `0.npy`…`N−1.npy`
 /// with a file of the same name in each other directory. Shapes are checked against sample 0.
 public struct NYUv2Dataset: MultiTaskDataset {
+  /// Number of segmentation classes.
   public static let classes = 13
+  /// The directory holding `train/` and `val/`.
   public let root: URL
+  /// `.train` (train/) or `.test` (val/).
   public let split: DataSplit
+  /// The split's directory.
   public let directory: URL
+  /// Number of samples (NPY files in `image/`).
   public let count: Int
+  /// Normalisation applied to images in [0, 1].
   public let imageNormalization: ImageNormalization
   /// Height and width of every sample (from sample 0).
   public let height: Int, width: Int
