@@ -31,12 +31,20 @@ let package = Package(
       name: "CZlib",
       pkgConfig: "zlib",
       providers: [.apt(["zlib1g-dev"])]),
+    .systemLibrary(
+      name: "CPNG",
+      pkgConfig: "libpng",
+      providers: [.apt(["libpng-dev"])]),
+    .systemLibrary(
+      name: "CTIFF",
+      pkgConfig: "libtiff-4",
+      providers: [.apt(["libtiff-dev"])]),
 
     // MARK: Library layers
     .target(
       name: "AuxEngine",
       dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))]),
-    .target(name: "AuxIO", dependencies: ["AuxEngine", "CZlib"]),
+    .target(name: "AuxIO", dependencies: ["AuxEngine", "CZlib", "CPNG", "CTIFF"]),
     .target(name: "AuxNN", dependencies: ["AuxEngine", "AuxIO"]),
     .target(name: "AuxData", dependencies: ["AuxEngine", "AuxIO", "AuxNN"]),
     .target(name: "AuxMTL", dependencies: ["AuxEngine", "AuxNN"]),

@@ -2,9 +2,11 @@
 # Installs the Debian packages auxmtl builds against, only when they are missing (idempotent).
 #   libopenblas-dev       CBLAS (sgemm) for the tensor engine
 #   zlib1g-dev            gzip (IDX files) and deflate (PNG writing)
+#   libpng-dev            PNG decoding (Cityscapes images, labels, disparity)
+#   libtiff-dev           TIFF decoding (Cityscapes part labels)
 #   dataset-fashion-mnist the real dataset the Fashion-MNIST task sets use
 set -euo pipefail
-packages=(libopenblas-dev zlib1g-dev dataset-fashion-mnist)
+packages=(libopenblas-dev zlib1g-dev libpng-dev libtiff-dev dataset-fashion-mnist)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

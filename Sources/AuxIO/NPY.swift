@@ -8,7 +8,14 @@ public enum NPYDType: String, Sendable, CaseIterable {
   case uint8 = "u1", uint16 = "u2", uint32 = "u4", uint64 = "u8"
   case bool = "b1"
 
-  var size: Int { Int(rawValue.dropFirst())! }
+  var size: Int {
+    switch self {
+    case .int8, .uint8, .bool: 1
+    case .float16, .int16, .uint16: 2
+    case .float32, .int32, .uint32: 4
+    case .float64, .int64, .uint64: 8
+    }
+  }
 }
 
 /// An array read from an NPY file: its shape, its stored dtype and its values as `Float`.
@@ -92,15 +99,17 @@ public enum NPY {
       count = p
     }
     let dataStart = headerStart + headerLength
-    let needed = count * dtype.size
+    let (needed, tooLarge) = count.multipliedReportingOverflow(by: dtype.size)
+    guard !tooLarge else { throw FormatError(file: file, "NPY shape \(shape) of '\(descr)' is too large") }
     guard data.count - dataStart >= needed else {
       throw FormatError(file: file, "NPY data holds \(data.count - dataStart) bytes but shape \(shape) of '\(descr)' needs \(needed)")
     }
     var tensor = Tensor.uninitialized(shape)
     data.withUnsafeBytes { raw in
       let base = raw.baseAddress! + dataStart
+      let size = dtype.size
       tensor.withUnsafeMutableBufferPointer { dst in
-        for i in 0..<count { dst[i] = load(base + i * dtype.size, dtype: dtype, bigEndian: bigEndian) }
+        for i in 0..<count { dst[i] = load(base + i &* size, dtype: dtype, bigEndian: bigEndian) }
       }
     }
     if fortran && shape.count > 1 {

@@ -146,7 +146,9 @@ public enum Safetensors {
       guard b >= 0, e >= b, e <= dataLength else {
         throw FormatError(file: file, "entry '\(name)': data_offsets [\(b), \(e)] outside the data area of \(dataLength) bytes")
       }
-      guard e - b == elementCount * dtype.size else {
+      let (byteCount, tooLarge) = elementCount.multipliedReportingOverflow(by: dtype.size)
+      guard !tooLarge else { throw FormatError(file: file, "entry '\(name)': shape \(shape) is too large") }
+      guard e - b == byteCount else {
         throw FormatError(file: file, "entry '\(name)': data_offsets span \(e - b) bytes but shape \(shape) of \(dtypeName) needs \(elementCount * dtype.size)")
       }
       spans.append(Span(name: name, begin: b, end: e))

@@ -15,4 +15,8 @@ public protocol MultiTaskDataset: Sendable {
   var imageShape: [Int] { get }
   /// The example at `index` (`0..<count`).
   func sample(at index: Int) throws -> Sample
+  /// How dense labels follow spatial augmentation, by task name, where a task needs something
+  /// other than ``DenseLabelPolicy/default(for:)`` (e.g. depth divided by the zoom factor).
+  /// Defaults to none.
+  var denseLabelPolicies: [String: DenseLabelPolicy] { get }
 }
