@@ -73,8 +73,7 @@ extension Metric {
 
 /// Shared checks and helpers of the metrics.
 enum MetricSupport {
-  /// Checks that a mask has one element per label position (`positions`) and returns whether
-  /// there is one.
+  /// Checks that a mask, if given, has one element per label position (`positions`).
   static func checkMask(_ masks: Tensor?, positions: Int, metric: String, targets: Tensor) {
     if let m = masks {
       precondition(m.count == positions,

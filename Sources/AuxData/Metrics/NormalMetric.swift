@@ -36,27 +36,40 @@ public struct NormalMetric: Metric {
     let plane = n > 0 ? targets.count / (3 * n) : 0
     MetricSupport.checkMask(masks, positions: n * plane, metric: "NormalMetric.update", targets: targets)
     let toDegrees = 180.0 / Double.pi
+    let (t0, t1, t2) = (Self.thresholds[0], Self.thresholds[1], Self.thresholds[2])
+    var batchAngles = [Float](repeating: 0, count: n * plane)
+    var (used, sum, below0, below1, below2) = (0, 0.0, 0, 0, 0)
     predictions.withUnsafeBufferPointer { p in
       targets.withUnsafeBufferPointer { g in
         MetricSupport.withMask(masks) { mask in
-          for img in 0..<n {
-            let base = img * 3 * plane
-            for px in 0..<plane {
-              if let m = mask, m[img * plane + px] == 0 { continue }
-              let (px0, py0, pz0) = (Double(p[base + px]), Double(p[base + plane + px]), Double(p[base + 2 * plane + px]))
-              let (gx, gy, gz) = (Double(g[base + px]), Double(g[base + plane + px]), Double(g[base + 2 * plane + px]))
-              let pn = Swift.max((px0 * px0 + py0 * py0 + pz0 * pz0).squareRoot(), 1e-12)
-              let gn = Swift.max((gx * gx + gy * gy + gz * gz).squareRoot(), 1e-12)
-              let cosine = Swift.min(Swift.max((px0 * gx + py0 * gy + pz0 * gz) / (pn * gn), -1), 1)
-              let theta = Foundation.acos(cosine) * toDegrees
-              angles.append(Float(theta))
-              sumAngles += theta
-              for (k, t) in Self.thresholds.enumerated() where theta < t { countsBelow[k] += 1 }
+          batchAngles.withUnsafeMutableBufferPointer { out in
+            for img in 0..<n {
+              let base = img * 3 * plane
+              for px in 0..<plane {
+                if let m = mask, m[img * plane + px] == 0 { continue }
+                let (px0, py0, pz0) = (Double(p[base + px]), Double(p[base + plane + px]), Double(p[base + 2 * plane + px]))
+                let (gx, gy, gz) = (Double(g[base + px]), Double(g[base + plane + px]), Double(g[base + 2 * plane + px]))
+                let pn = Swift.max((px0 * px0 + py0 * py0 + pz0 * pz0).squareRoot(), 1e-12)
+                let gn = Swift.max((gx * gx + gy * gy + gz * gz).squareRoot(), 1e-12)
+                let cosine = Swift.min(Swift.max((px0 * gx + py0 * gy + pz0 * gz) / (pn * gn), -1), 1)
+                let theta = Foundation.acos(cosine) * toDegrees
+                out[used] = Float(theta)
+                used += 1
+                sum += theta
+                if theta < t0 { below0 += 1 }
+                if theta < t1 { below1 += 1 }
+                if theta < t2 { below2 += 1 }
+              }
             }
           }
         }
       }
     }
+    angles.append(contentsOf: batchAngles[0..<used])
+    sumAngles += sum
+    countsBelow[0] += below0
+    countsBelow[1] += below1
+    countsBelow[2] += below2
   }
 
   /// `[mean ↓, median ↓, within11.25 ↑, within22.5 ↑, within30 ↑]`; angles in degrees, the

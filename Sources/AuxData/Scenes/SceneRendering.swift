@@ -8,11 +8,17 @@ import AuxEngine
 /// (0 where nothing is hit); `valid [1, H, W]` 1 where a surface is hit (the mask of both `depth`
 /// and `normal`); `edge [H, W]` 1 on occlusion boundaries and creases, else 0.
 public struct SceneRendering: Sendable {
+  /// RGB image `[3, H, W]` in [0, 1].
   public var image: Tensor
+  /// Class per pixel `[H, W]` (``SceneClass`` raw values as whole-number `Float`s).
   public var semantic: Tensor
+  /// Z-depth in metres `[1, H, W]`, 0 where nothing is hit.
   public var depth: Tensor
+  /// Unit normals `[3, H, W]` (x right, y down, z towards the camera), 0 where nothing is hit.
   public var normal: Tensor
+  /// 1 where a surface is hit, else 0, `[1, H, W]`: the mask of `depth` and `normal`.
   public var valid: Tensor
+  /// Occlusion boundaries and creases `[H, W]`, 1 or 0.
   public var edge: Tensor
   /// Which surface each pixel shows, row-major: −1 nothing, 0 floor, 1 wall, `2 + k` object `k`.
   public var instance: [Int32]
