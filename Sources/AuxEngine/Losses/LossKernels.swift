@@ -6,8 +6,9 @@ public enum LossKernels {
   public static func expandedConstant(_ t: Tensor?, to shape: [Int], name: String, op: String) -> Tensor? {
     guard let t else { return nil }
     precondition(!t.requiresGrad, "\(op): \(name) must be a constant (it requires a gradient; detach it), shape \(t.shape)")
+    let lead = shape.count - t.rank
     precondition(
-      t.rank <= shape.count && Shape.broadcast(t.shape, shape, op: op) == shape,
+      lead >= 0 && t.shape.indices.allSatisfy { t.shape[$0] == 1 || t.shape[$0] == shape[lead + $0] },
       "\(op): \(name) of shape \(t.shape) does not broadcast to the input shape \(shape)")
     let d = t.detached()
     return d.shape == shape ? d : ReductionKernels.expand(d, to: shape)
