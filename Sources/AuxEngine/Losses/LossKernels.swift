@@ -14,6 +14,17 @@ public enum LossKernels {
     return d.shape == shape ? d : ReductionKernels.expand(d, to: shape)
   }
 
+  /// A one-element constant as a scalar (`(nil, value)`), any other as ``expandedConstant(_:to:name:op:)``
+  /// with the scalar 1; `(nil, 1)` for nil.
+  public static func scalarOrExpanded(_ t: Tensor?, to shape: [Int], name: String, op: String) -> (Tensor?, Float) {
+    guard let t else { return (nil, 1) }
+    if t.count == 1 && t.rank <= shape.count {
+      precondition(!t.requiresGrad, "\(op): \(name) must be a constant (it requires a gradient; detach it), shape \(t.shape)")
+      return (nil, t.scalars[0])
+    }
+    return (expandedConstant(t, to: shape, name: name, op: op), 1)
+  }
+
   /// A validity mask materialised at `shape`: non-negative weights, typically 0 (invalid) or 1
   /// (valid). Stops when the mask requires a gradient, does not broadcast, or has a negative or
   /// NaN element.

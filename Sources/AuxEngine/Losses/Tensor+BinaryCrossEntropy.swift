@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
-
 /// Binary cross-entropy on logits, fused and numerically stable (PyTorch's
 /// `F.binary_cross_entropy_with_logits`).
 extension Tensor {
@@ -28,8 +22,9 @@ extension Tensor {
   ) -> Tensor {
     let op = "binaryCrossEntropyWithLogits"
     precondition(target.shape == shape, "\(op): target shape \(target.shape) must equal the logits shape \(shape)")
-    let w = LossKernels.expandedConstant(weight, to: shape, name: "weight", op: op)
-    let pw = LossKernels.expandedConstant(posWeight, to: shape, name: "posWeight", op: op)
+    // One-element weights stay scalars (no full-size copy); others are broadcast to the shape.
+    let (w, wScalar) = LossKernels.scalarOrExpanded(weight, to: shape, name: "weight", op: op)
+    let (pw, pwScalar) = LossKernels.scalarOrExpanded(posWeight, to: shape, name: "posWeight", op: op)
     let n = count
     var perElement = Tensor.uninitialized(shape)
     withUnsafeBufferPointer { xp in
@@ -39,14 +34,13 @@ extension Tensor {
             LossKernels.withOptional(pw) { pp in
               guard n > 0 else { return }
               let (x, y, e) = (xp.baseAddress!, yp.baseAddress!, ep.baseAddress!)
-              for i in 0..<n {
+              BCEKernels.forEach(n, pp, pwScalar) { i, pwi in
                 let xi = x[i]
                 let yi = y[i]
-                let softplusNeg = Swift.max(-xi, 0) + log1pf(expf(-Swift.abs(xi)))
-                let lw = pp.map { 1 + ($0[i] - 1) * yi } ?? 1
-                let loss = (1 - yi) * xi + lw * softplusNeg
-                e[i] = wp.map { $0[i] * loss } ?? loss
+                let softplusNeg = Swift.max(-xi, 0) + FastMath.log1p(FastMath.exp(-Swift.abs(xi)))
+                e[i] = (1 - yi) * xi + (1 + (pwi - 1) * yi) * softplusNeg
               }
+              BCEKernels.scale(e, n, wp, wScalar)
             }
           }
         }
@@ -66,27 +60,34 @@ extension Tensor {
             LossKernels.withOptional(w) { wp in
               LossKernels.withOptional(pw) { pp in
                 guard n > 0 else { return }
+                let (xs, ys) = (xp.baseAddress!, yp.baseAddress!)
+                let upstream = reduction == .none ? gp.baseAddress! : nil
                 if gx != nil {
                   gx!.withUnsafeMutableBufferPointer { dp in
-                    for i in 0..<n {
-                      let scale = (reduction == .none ? gp[i] : uniform) * (wp?[i] ?? 1)
-                      let lw = pp.map { 1 + ($0[i] - 1) * yp[i] } ?? 1
-                      // ∂ℓ/∂x = (1 − y) − lw·σ(−x)
-                      let xi = xp[i]
-                      let sigNeg = xi >= 0 ? expf(-xi) / (1 + expf(-xi)) : 1 / (1 + expf(xi))
-                      dp[i] = scale * ((1 - yp[i]) - lw * sigNeg)
+                    let d = dp.baseAddress!
+                    // ∂ℓ/∂x = (1 − y) − lw·σ(−x), with σ(−x) from e^(−|x|) (no overflow)
+                    BCEKernels.forEach(n, pp, pwScalar) { i, pwi in
+                      let xi = xs[i]
+                      let yi = ys[i]
+                      let e = FastMath.exp(-Swift.abs(xi))
+                      let sigNeg = (xi >= 0 ? e : 1) / (1 + e)
+                      d[i] = (1 - yi) - (1 + (pwi - 1) * yi) * sigNeg
                     }
+                    BCEKernels.scale(d, n, upstream, uniform)
+                    BCEKernels.scale(d, n, wp, wScalar)
                   }
                 }
                 if gy != nil {
                   gy!.withUnsafeMutableBufferPointer { dp in
-                    for i in 0..<n {
-                      let scale = (reduction == .none ? gp[i] : uniform) * (wp?[i] ?? 1)
-                      let xi = xp[i]
-                      let softplusNeg = Swift.max(-xi, 0) + log1pf(expf(-Swift.abs(xi)))
-                      let pwi = pp?[i] ?? 1
-                      dp[i] = scale * (-xi + (pwi - 1) * softplusNeg)
+                    let d = dp.baseAddress!
+                    // ∂ℓ/∂y = −x + (pw − 1)·softplus(−x)
+                    BCEKernels.forEach(n, pp, pwScalar) { i, pwi in
+                      let xi = xs[i]
+                      let softplusNeg = Swift.max(-xi, 0) + FastMath.log1p(FastMath.exp(-Swift.abs(xi)))
+                      d[i] = -xi + (pwi - 1) * softplusNeg
                     }
+                    BCEKernels.scale(d, n, upstream, uniform)
+                    BCEKernels.scale(d, n, wp, wScalar)
                   }
                 }
               }
@@ -95,6 +96,30 @@ extension Tensor {
         }
       }
       return [gx, gy]
+    }
+  }
+}
+
+/// Loop helpers for the binary cross-entropy: each specialises its body for a per-element or a
+/// scalar operand, so that the loops vectorise.
+enum BCEKernels {
+  /// Calls `body(i, p[i])` for every `i`, or `body(i, scalar)` when `p` is nil.
+  @inline(__always)
+  static func forEach(_ n: Int, _ p: UnsafePointer<Float>?, _ scalar: Float, _ body: (Int, Float) -> Void) {
+    if let p {
+      for i in 0..<n { body(i, p[i]) }
+    } else {
+      for i in 0..<n { body(i, scalar) }
+    }
+  }
+
+  /// `d[i] *= p[i]`, or `d[i] *= scalar` when `p` is nil (nothing when the scalar is 1).
+  @inline(__always)
+  static func scale(_ d: UnsafeMutablePointer<Float>, _ n: Int, _ p: UnsafePointer<Float>?, _ scalar: Float) {
+    if let p {
+      for i in 0..<n { d[i] *= p[i] }
+    } else if scalar != 1 {
+      for i in 0..<n { d[i] *= scalar }
     }
   }
 }

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
-
 /// Softmax cross-entropy on logits, fused into one op (PyTorch's `F.cross_entropy`).
 ///
 /// Logits have shape `[N, C]`, `[N, C, d1, …, dk]` (dense prediction, e.g. `[N, C, H, W]`) or `[C]`
@@ -230,7 +224,7 @@ extension Tensor {
                           let wk = wp?[k] ?? 1
                           let off = k &* s
                           for j in 0..<s {
-                            ds[off &+ j] = scale[j] * (mass[j] * expf(xs[off &+ j] - l[j]) - wk * ps[off &+ j])
+                            ds[off &+ j] = scale[j] * (mass[j] * FastMath.exp(xs[off &+ j] - l[j]) - wk * ps[off &+ j])
                           }
                         }
                       }
@@ -314,29 +308,32 @@ public enum CrossEntropyKernels {
       var m = x[0]
       for k in 1..<c where x[k] > m { m = x[k] }
       var z: Float = 0
-      for k in 0..<c { z += expf(x[k] - m) }
-      lse[0] = m + logf(z)
+      for k in 0..<c { z += FastMath.exp(x[k] - m) }
+      lse[0] = m + FastMath.log(z)
       return
     }
-    // Column-wise over the inner run: the maximum first (stored in lse), then the sum of exps in
-    // chunks of 256 columns kept in a stack buffer.
-    for j in 0..<s { lse[j] = x[j] }
-    for k in 1..<c {
-      let row = x + k &* s
-      for j in 0..<s where row[j] > lse[j] { lse[j] = row[j] }
-    }
+    // Column blocks of 256 positions: the block's rows stay in L1 for the max and exp-sum passes.
     withUnsafeTemporaryAllocation(of: Float.self, capacity: 256) { buffer in
       let z = buffer.baseAddress!
       var start = 0
       while start < s {
         let w = Swift.min(256, s - start)
         let m = lse + start
+        let x0 = x + start
+        for j in 0..<w { m[j] = x0[j] }
+        for k in 1..<c {
+          let row = x0 + k &* s
+          for j in 0..<w {
+            let v = row[j]
+            m[j] = v > m[j] ? v : m[j]  // a select, so that the loop vectorises
+          }
+        }
         for j in 0..<w { z[j] = 0 }
         for k in 0..<c {
-          let row = x + (k &* s &+ start)
-          for j in 0..<w { z[j] += expf(row[j] - m[j]) }
+          let row = x0 + k &* s
+          for j in 0..<w { z[j] += FastMath.exp(row[j] - m[j]) }
         }
-        for j in 0..<w { m[j] += logf(z[j]) }
+        for j in 0..<w { m[j] += FastMath.log(z[j]) }
         start += w
       }
     }
@@ -351,7 +348,7 @@ public enum CrossEntropyKernels {
     for k in 0..<c {
       let off = k &* s
       for j in 0..<s {
-        let v = coef[j] * expf(x[off &+ j] - lse[j])
+        let v = coef[j] * FastMath.exp(x[off &+ j] - lse[j])
         out[off &+ j] = coef[j] == 0 ? 0 : v
       }
     }

@@ -30,7 +30,6 @@ extension Tensor {
     let m = LossKernels.expandedMask(mask, to: shape, op: op)
     let n = count
     var perElement = Tensor.uninitialized(shape)
-    var weightSum = 0.0
     withUnsafeBufferPointer { xp in
       target.withUnsafeBufferPointer { yp in
         perElement.withUnsafeMutableBufferPointer { ep in
@@ -38,31 +37,26 @@ extension Tensor {
             guard n > 0 else { return }
             let (x, y, e) = (xp.baseAddress!, yp.baseAddress!, ep.baseAddress!)
             if let mp {
+              // Branch-free so that it vectorises; the select keeps NaN at invalid elements out.
               for i in 0..<n {
                 let mi = mp[i]
-                if mi == 0 {
-                  e[i] = 0
-                  continue
-                }
                 let d = x[i] - y[i]
-                e[i] = mi * (squared ? d * d : Swift.abs(d))
-                weightSum += Double(mi)
+                let v = mi * (squared ? d * d : Swift.abs(d))
+                e[i] = mi == 0 ? 0 : v
+              }
+            } else if squared {
+              for i in 0..<n {
+                let d = x[i] - y[i]
+                e[i] = d * d
               }
             } else {
-              if squared {
-                for i in 0..<n {
-                  let d = x[i] - y[i]
-                  e[i] = d * d
-                }
-              } else {
-                for i in 0..<n { e[i] = Swift.abs(x[i] - y[i]) }
-              }
-              weightSum = Double(n)
+              for i in 0..<n { e[i] = Swift.abs(x[i] - y[i]) }
             }
           }
         }
       }
     }
+    let weightSum = m.map { ReductionKernels.sumAll($0) } ?? Double(n)
     let out = LossKernels.reduce(perElement, reduction, denominator: weightSum)
     let (xd, yd) = (detached(), target.detached())
     let denominator = Float(weightSum)
@@ -81,15 +75,27 @@ extension Tensor {
               LossKernels.withOptional(m) { mp in
                 guard n > 0 else { return }
                 let (x, y, d) = (xp.baseAddress!, yp.baseAddress!, dp.baseAddress!)
-                for i in 0..<n {
-                  let mi = mp?[i] ?? 1
-                  if mi == 0 {
-                    d[i] = 0
-                    continue
+                // d = ∂ℓ/∂x per element (sign(x − y), 0 at 0; or 2(x − y)), then the scale,
+                // then the mask: simple branch-free loops that vectorise.
+                if squared {
+                  for i in 0..<n { d[i] = 2 * (x[i] - y[i]) }
+                } else {
+                  for i in 0..<n {
+                    let diff = x[i] - y[i]
+                    let unit = Float(bitPattern: (diff.bitPattern & 0x8000_0000) | 0x3F80_0000)
+                    d[i] = diff == 0 ? 0 : unit
                   }
-                  let scale = (reduction == .none ? gp[i] : uniform) * mi
-                  let diff = x[i] - y[i]
-                  d[i] = squared ? scale * 2 * diff : (diff > 0 ? scale : (diff < 0 ? -scale : 0))
+                }
+                if reduction == .none {
+                  for i in 0..<n { d[i] *= gp[i] }
+                } else {
+                  for i in 0..<n { d[i] *= uniform }
+                }
+                if let mp {
+                  for i in 0..<n {
+                    let v = d[i] * mp[i]
+                    d[i] = mp[i] == 0 ? 0 : v
+                  }
                 }
               }
             }

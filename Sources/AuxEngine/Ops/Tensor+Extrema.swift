@@ -231,9 +231,11 @@ public enum ExtremumKernels {
         for k in 1..<Swift.max(size, 1) {
           let row = src + k &* inner
           let kk = Int32(k)
-          for i in 0..<inner where better(row[i], vals[i]) {
-            vals[i] = row[i]
-            idx[i] = kk
+          for i in 0..<inner {
+            let v = row[i]
+            let take = better(v, vals[i])
+            vals[i] = take ? v : vals[i]  // selects, so that the loop vectorises
+            idx[i] = take ? kk : idx[i]
           }
         }
       }

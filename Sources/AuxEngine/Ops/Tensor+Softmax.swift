@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
-
 /// Softmax and log-softmax along an axis, numerically stable (the maximum is subtracted first), with
 /// closed-form backward passes.
 extension Tensor {
@@ -31,18 +25,24 @@ extension Tensor {
 }
 
 /// Pointer kernels for softmax and log-softmax over `[outer, size, inner]`.
+///
+/// With `inner > 1` the work is done on column blocks of at most ``chunk`` positions: the block's
+/// rows (`size × chunk` floats) stay in L1 across the max, exp-sum and normalise passes, and the
+/// per-position accumulators live on the stack.
 public enum SoftmaxKernels {
+  /// Columns processed together when `inner > 1`.
+  public static let chunk = 256
+
   /// Softmax (or log-softmax when `log`) of `x` along the split's axis.
   public static func forward(_ x: Tensor, _ split: AxisSplit, log: Bool) -> Tensor {
     var out = Tensor.uninitialized(x.shape)
     let (outer, n, inner) = (split.outer, split.size, split.inner)
     guard n > 0, x.count > 0 else { return out }
-    var scratch = Tensor.uninitialized([2 * inner])
     x.withUnsafeBufferPointer { xp in
       out.withUnsafeMutableBufferPointer { op in
-        scratch.withUnsafeMutableBufferPointer { sp in
-          let m = sp.baseAddress!
-          let z = m + inner
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * chunk) { scratch in
+          let m = scratch.baseAddress!
+          let z = m + chunk
           for o in 0..<outer {
             let src = xp.baseAddress! + o &* n &* inner
             let dst = op.baseAddress! + o &* n &* inner
@@ -51,49 +51,59 @@ public enum SoftmaxKernels {
               for k in 1..<n where src[k] > mx || src[k] != src[k] { mx = src[k] }
               var total: Float = 0
               for k in 0..<n {
-                let e = expf(src[k] - mx)
+                let e = FastMath.exp(src[k] - mx)
                 dst[k] = e
                 total += e
               }
               if log {
-                let lse = mx + logf(total)
+                let lse = mx + FastMath.log(total)
                 for k in 0..<n { dst[k] = src[k] - lse }
               } else {
                 let r = 1 / total
                 for k in 0..<n { dst[k] *= r }
               }
-            } else {
-              for i in 0..<inner {
-                m[i] = src[i]
+              continue
+            }
+            var start = 0
+            while start < inner {
+              let w = Swift.min(chunk, inner - start)
+              let s0 = src + start
+              let d0 = dst + start
+              for i in 0..<w {
+                m[i] = s0[i]
                 z[i] = 0
               }
               for k in 1..<n {
-                let row = src + k &* inner
-                for i in 0..<inner where row[i] > m[i] || row[i] != row[i] { m[i] = row[i] }
+                let row = s0 + k &* inner
+                for i in 0..<w {
+                  let v = row[i]
+                  m[i] = (v > m[i] || v != v) ? v : m[i]  // a select, so that the loop vectorises
+                }
               }
               for k in 0..<n {
-                let row = src + k &* inner
-                let drow = dst + k &* inner
-                for i in 0..<inner {
-                  let e = expf(row[i] - m[i])
+                let row = s0 + k &* inner
+                let drow = d0 + k &* inner
+                for i in 0..<w {
+                  let e = FastMath.exp(row[i] - m[i])
                   drow[i] = e
                   z[i] += e
                 }
               }
               if log {
-                for i in 0..<inner { m[i] += logf(z[i]) }
+                for i in 0..<w { m[i] += FastMath.log(z[i]) }
                 for k in 0..<n {
-                  let row = src + k &* inner
-                  let drow = dst + k &* inner
-                  for i in 0..<inner { drow[i] = row[i] - m[i] }
+                  let row = s0 + k &* inner
+                  let drow = d0 + k &* inner
+                  for i in 0..<w { drow[i] = row[i] - m[i] }
                 }
               } else {
-                for i in 0..<inner { z[i] = 1 / z[i] }
+                for i in 0..<w { z[i] = 1 / z[i] }
                 for k in 0..<n {
-                  let drow = dst + k &* inner
-                  for i in 0..<inner { drow[i] *= z[i] }
+                  let drow = d0 + k &* inner
+                  for i in 0..<w { drow[i] *= z[i] }
                 }
               }
+              start += w
             }
           }
         }
@@ -107,34 +117,38 @@ public enum SoftmaxKernels {
     var gx = Tensor.uninitialized(y.shape)
     let (outer, n, inner) = (split.outer, split.size, split.inner)
     guard n > 0, y.count > 0 else { return gx }
-    var scratch = Tensor.uninitialized([inner])
     g.withUnsafeBufferPointer { gp in
       y.withUnsafeBufferPointer { yp in
         gx.withUnsafeMutableBufferPointer { dp in
-          scratch.withUnsafeMutableBufferPointer { sp in
-            let acc = sp.baseAddress!
+          withUnsafeTemporaryAllocation(of: Float.self, capacity: chunk) { scratch in
+            let acc = scratch.baseAddress!
             for o in 0..<outer {
               let base = o &* n &* inner
-              let gs = gp.baseAddress! + base
-              let ys = yp.baseAddress! + base
-              let ds = dp.baseAddress! + base
-              // acc = Σ_k g·y (softmax) or Σ_k g (log-softmax), per inner position.
-              for i in 0..<inner { acc[i] = 0 }
-              for k in 0..<n {
-                let off = k &* inner
-                if log {
-                  for i in 0..<inner { acc[i] += gs[off &+ i] }
-                } else {
-                  for i in 0..<inner { acc[i] += gs[off &+ i] * ys[off &+ i] }
+              var start = 0
+              while start < inner {
+                let w = Swift.min(chunk, inner - start)
+                let gs = gp.baseAddress! + (base &+ start)
+                let ys = yp.baseAddress! + (base &+ start)
+                let ds = dp.baseAddress! + (base &+ start)
+                // acc = Σ_k g·y (softmax) or Σ_k g (log-softmax), per position.
+                for i in 0..<w { acc[i] = 0 }
+                for k in 0..<n {
+                  let off = k &* inner
+                  if log {
+                    for i in 0..<w { acc[i] += gs[off &+ i] }
+                  } else {
+                    for i in 0..<w { acc[i] += gs[off &+ i] * ys[off &+ i] }
+                  }
                 }
-              }
-              for k in 0..<n {
-                let off = k &* inner
-                if log {
-                  for i in 0..<inner { ds[off &+ i] = gs[off &+ i] - expf(ys[off &+ i]) * acc[i] }
-                } else {
-                  for i in 0..<inner { ds[off &+ i] = ys[off &+ i] * (gs[off &+ i] - acc[i]) }
+                for k in 0..<n {
+                  let off = k &* inner
+                  if log {
+                    for i in 0..<w { ds[off &+ i] = gs[off &+ i] - FastMath.exp(ys[off &+ i]) * acc[i] }
+                  } else {
+                    for i in 0..<w { ds[off &+ i] = ys[off &+ i] * (gs[off &+ i] - acc[i]) }
+                  }
                 }
+                start += w
               }
             }
           }
