@@ -256,8 +256,11 @@ extension Tensor {
 public enum CrossEntropyKernels {
   /// Logits viewed as `[batch, classes, inner]`.
   public struct Layout: Sendable {
+    /// `N` (1 for unbatched `[C]` logits).
     public let batch: Int
+    /// `C`, the extent of the class axis.
     public let classes: Int
+    /// `d1 ⋯ dk`, the number of positions per sample (1 for `[N, C]`).
     public let inner: Int
     /// The shape of class-index targets and of `.none` results.
     public let targetShape: [Int]

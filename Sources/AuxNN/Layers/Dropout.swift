@@ -29,6 +29,7 @@ public final class Dropout: Module, Layer {
     super.init()
   }
 
+  /// Applies dropout when the layer is in training mode; returns `x` unchanged in evaluation mode.
   public func callAsFunction(_ x: Tensor) -> Tensor {
     x.dropout(p: p, training: isTraining, using: &rng)
   }
