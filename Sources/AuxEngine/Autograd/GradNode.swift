@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The backward function of a recorded op.
 ///
 /// It receives the gradient of the op's output and a mask telling which inputs need a gradient,
@@ -33,7 +35,16 @@ public final class GradNode {
   var needed = false
   var freed = false
 
+  private static let live = Atomic<Int>(0)
+
+  /// Number of nodes currently alive in the process (leaves included).
+  ///
+  /// A debugging aid for leak tests: after a training step's tensors go out of scope it returns to
+  /// its previous value. It counts every thread's nodes.
+  public static var liveCount: Int { live.load(ordering: .relaxed) }
+
   init(leafWithShape shape: [Int]) {
+    Self.live.add(1, ordering: .relaxed)
     self.op = "leaf"
     self.shape = shape
     self.inputs = []
@@ -42,12 +53,15 @@ public final class GradNode {
   }
 
   init(op: String, shape: [Int], inputs: [GradNode?], backward: @escaping BackwardFunction) {
+    Self.live.add(1, ordering: .relaxed)
     self.op = op
     self.shape = shape
     self.inputs = inputs
     self.backward = backward
     self.isLeaf = false
   }
+
+  deinit { Self.live.subtract(1, ordering: .relaxed) }
 
   /// Clears the accumulated gradient.
   public func zeroGrad() { grad = nil }

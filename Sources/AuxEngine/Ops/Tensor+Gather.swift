@@ -6,7 +6,7 @@ extension Tensor {
   public func gatherRows(_ indices: [Int]) -> Tensor {
     precondition(rank >= 1, "gatherRows: tensor of shape \(shape) has no first dimension")
     let rows = shape[0]
-    let rowSize = rank == 0 ? 1 : count / max(rows, 1)
+    let rowSize = rank == 0 ? 1 : count / Swift.max(rows, 1)
     for i in indices {
       precondition(i >= 0 && i < rows, "gatherRows: index \(i) is out of range for \(rows) rows (shape \(shape))")
     }
