@@ -43,6 +43,51 @@ struct BatchNormTests {
     #expect(Closeness.mismatch(y, ref, rtol: 1e-2, atol: 1e-2) == nil)
   }
 
+  @Test("a large input (split over threads) matches a Double-precision reference, forward and backward")
+  func largeInputReference() {
+    let (N, C, H, W) = (4, 6, 60, 50)  // 72 000 elements: above the threshold for splitting channels
+    let x = randomTensor([N, C, H, W], seed: 8, scale: 3) + 0.5
+    let gamma = randomTensor([C], seed: 9) + 1.2
+    let beta = randomTensor([C], seed: 10)
+    let gy = randomTensor([N, C, H, W], seed: 11)
+    let xl = x.requiringGrad()
+    let y = xl.batchNorm2d(weight: gamma, bias: beta)
+    let gx = Autograd.gradients(of: [y], seeds: [gy], wrt: [xl])[0]!
+    let (xs, gs, g, b) = (x.scalars, gy.scalars, gamma.scalars, beta.scalars)
+    var yRef = [Float](repeating: 0, count: xs.count)
+    var gxRef = [Float](repeating: 0, count: xs.count)
+    let M = Double(N * H * W)
+    for c in 0..<C {
+      var idx: [Int] = []
+      for n in 0..<N { idx += Array(((n * C + c) * H * W)..<((n * C + c + 1) * H * W)) }
+      var sum = 0.0
+      for i in idx { sum += Double(xs[i]) }
+      let mean = sum / M
+      var sq = 0.0
+      for i in idx {
+        let d = Double(xs[i]) - mean
+        sq += d * d
+      }
+      let invstd = 1 / (sq / M + 1e-5).squareRoot()
+      var sumDy = 0.0
+      var sumDyXhat = 0.0
+      for i in idx {
+        let dy = Double(gs[i])
+        sumDy += dy
+        sumDyXhat += dy * (Double(xs[i]) - mean) * invstd
+      }
+      let gc = Double(g[c])
+      for i in idx {
+        let xhat = (Double(xs[i]) - mean) * invstd
+        yRef[i] = Float(xhat * gc + Double(b[c]))
+        let dx: Double = gc * invstd * (Double(gs[i]) - sumDy / M - xhat * sumDyXhat / M)
+        gxRef[i] = Float(dx)
+      }
+    }
+    #expect(Closeness.mismatch(y, Tensor(shape: x.shape, scalars: yRef), rtol: 1e-4, atol: 1e-5) == nil, "y")
+    #expect(Closeness.mismatch(gx, Tensor(shape: x.shape, scalars: gxRef), rtol: 1e-4, atol: 1e-5) == nil, "gx")
+  }
+
   @Test("PyTorch fixtures: two training steps (outputs, gradients, running statistics)", arguments: [
     "train", "train_noaffine",
   ])

@@ -1,4 +1,4 @@
-import AuxEngine
+@testable import AuxEngine
 import AuxIO
 import AuxTestSupport
 import Testing
@@ -121,6 +121,32 @@ struct Conv2DTests {
     #expect(Closeness.mismatch(grads[1]!, try f.tensor("\(name).gw"), rtol: 1e-4, atol: 1e-5) == nil, "gw")
     if hasBias {
       #expect(Closeness.mismatch(grads[2]!, try f.tensor("\(name).gb"), rtol: 1e-4, atol: 1e-5) == nil, "gb")
+    }
+  }
+
+  @Test("bands of output rows and several tasks give the same results as one whole-image pass", arguments: [
+    ConvGeometryCase(kernel: 3, stride: 1, padding: 1, dilation: 1), ConvGeometryCase(kernel: 3, stride: 2, padding: 2, dilation: 2),
+    ConvGeometryCase(kernel: 1, stride: 1, padding: 0, dilation: 1), ConvGeometryCase(kernel: 5, stride: 2, padding: 1, dilation: 1),
+  ])
+  func bandsAndTasks(c: ConvGeometryCase) {
+    let x = randomTensor([5, 3, 13, 11], seed: 15)
+    let w = randomTensor([4, 3, c.kernel, c.kernel], seed: 16)
+    let b = randomTensor([4], seed: 17)
+    let g = WindowGeometry(
+      input: Size2D(13, 11), kernel: Size2D(c.kernel), stride: Size2D(c.stride), padding: Size2D(c.padding),
+      dilation: Size2D(c.dilation), op: "test")
+    var whole = Tensor.zeros([5, 4, g.outputHeight, g.outputWidth])
+    ConvKernels.forward(x, weight: w, bias: b, geometry: g, into: &whole, band: g.outputHeight, tasks: 1)
+    let gy = randomTensor(whole.shape, seed: 18)
+    let ref = ConvKernels.backward(gy, input: x, weight: w, geometry: g, needInput: true, needWeight: true, needBias: true, band: g.outputHeight, tasks: 1)
+    for (band, tasks) in [(1, 1), (2, 3), (3, 2), (g.outputHeight, 5)] {
+      var y = Tensor.zeros(whole.shape)
+      ConvKernels.forward(x, weight: w, bias: b, geometry: g, into: &y, band: band, tasks: tasks)
+      #expect(Closeness.mismatch(y, whole, rtol: 1e-5, atol: 1e-6) == nil, "forward band \(band) tasks \(tasks)")
+      let r = ConvKernels.backward(gy, input: x, weight: w, geometry: g, needInput: true, needWeight: true, needBias: true, band: band, tasks: tasks)
+      #expect(Closeness.mismatch(r.input!, ref.input!, rtol: 1e-5, atol: 1e-6) == nil, "dx band \(band) tasks \(tasks)")
+      #expect(Closeness.mismatch(r.weight!, ref.weight!, rtol: 1e-5, atol: 1e-5) == nil, "dw band \(band) tasks \(tasks)")
+      #expect(Closeness.mismatch(r.bias!, ref.bias!, rtol: 1e-5, atol: 1e-5) == nil, "db band \(band) tasks \(tasks)")
     }
   }
 

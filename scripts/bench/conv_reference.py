@@ -2,7 +2,8 @@
 auxmtl's own (scripts/bench/ConvBench). Same shapes, 2 threads, forward + backward.
 
 Run: python3 scripts/bench/conv_reference.py [--repeats 20] [--threads 2]
-Prints one line per layer: name, median ms, best ms (forward + backward).
+Prints one line per layer: name, median and best wall-clock ms (forward + backward), and the best
+CPU time of the calling thread (stable on a shared machine when --threads 1).
 """
 import argparse
 import time
@@ -15,6 +16,7 @@ p = argparse.ArgumentParser()
 p.add_argument("--repeats", type=int, default=20)
 p.add_argument("--threads", type=int, default=2)
 p.add_argument("--batch", type=int, default=16)
+p.add_argument("only", nargs="*", help="only items whose name contains one of these")
 args = p.parse_args()
 torch.set_num_threads(args.threads)
 torch.manual_seed(0)
@@ -37,17 +39,22 @@ def timeit(fn, repeats):
     for _ in range(3):
         fn()
     ts = []
+    cpu = float("inf")
     for _ in range(repeats):
+        c0 = time.thread_time()
         t0 = time.perf_counter()
         fn()
         ts.append((time.perf_counter() - t0) * 1e3)
+        cpu = min(cpu, (time.thread_time() - c0) * 1e3)
     ts.sort()
-    return ts[len(ts) // 2], ts[0]
+    return ts[len(ts) // 2], ts[0], cpu
 
 
 def report(name, fn):
-    med, best = timeit(fn, args.repeats)
-    print(f"{name:40s} median {med:8.3f} ms  best {best:8.3f} ms", flush=True)
+    if args.only and not any(o in name for o in args.only):
+        return
+    med, best, cpu = timeit(fn, args.repeats)
+    print(f"{name:40s} median {med:8.3f} ms  best {best:8.3f} ms  thread CPU {cpu:8.3f} ms", flush=True)
 
 
 for name, c, o, h, s, pd, d, k, needx in CONVS:

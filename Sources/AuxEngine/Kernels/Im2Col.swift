@@ -6,47 +6,57 @@
 /// `x[c, oh·sH − pH + i·dH, ow·sW − pW + j·dW]`, or 0 where that lies in the padding. This is the row
 /// order of a PyTorch weight `[O, C, kH, kW]` viewed as `[O, C·kH·kW]`, so a convolution is one GEMM
 /// per image and its output is already NCHW.
+///
+/// Both kernels can work on a band of output rows `rows` (the columns `rows.lowerBound·OW ..<
+/// rows.upperBound·OW` of the full matrix), so that a convolution can keep its scratch matrix in
+/// cache; the band's matrix is `[C·kH·kW, rows.count·OW]`.
 public enum Im2Col {
-  /// Writes the im2col matrix of one image `x` (`[channels, H, W]`) into `cols`
-  /// (`[channels·kH·kW, OH·OW]`, fully overwritten).
+  /// Writes the im2col matrix of one image `x` (`[channels, H, W]`), restricted to the output rows
+  /// `rows` (all rows by default), into `cols` (fully overwritten).
   ///
-  /// Rows are built from runs: the valid output columns of a row are found once per kernel tap,
+  /// Each matrix row is built from runs: the valid output columns are found once per kernel tap,
   /// so the inner loop is a contiguous copy when the stride is 1 and a strided gather otherwise.
   public static func unfold(
-    _ x: UnsafePointer<Float>, channels: Int, geometry g: WindowGeometry,
+    _ x: UnsafePointer<Float>, channels: Int, geometry g: WindowGeometry, rows: Range<Int>? = nil,
     into cols: UnsafeMutablePointer<Float>
   ) {
     let (H, W, OH, OW) = (g.inputHeight, g.inputWidth, g.outputHeight, g.outputWidth)
     let (sH, sW) = (g.strideHeight, g.strideWidth)
-    let P = OH &* OW
+    let r0 = rows?.lowerBound ?? 0
+    let r1 = rows?.upperBound ?? OH
+    let P = (r1 &- r0) &* OW
     var dst = cols
     for c in 0..<channels {
       let plane = x + c &* H &* W
       for i in 0..<g.kernelHeight {
         let hOff = i &* g.dilationHeight &- g.paddingHeight
-        let (ohLo, ohHi) = WindowGeometry.validRange(offset: hOff, stride: sH, size: H, outputs: OH)
+        var (ohLo, ohHi) = WindowGeometry.validRange(offset: hOff, stride: sH, size: H, outputs: OH)
+        ohLo = Swift.min(Swift.max(ohLo, r0), r1)
+        ohHi = Swift.min(Swift.max(ohHi, ohLo), r1)
         for j in 0..<g.kernelWidth {
           let wOff = j &* g.dilationWidth &- g.paddingWidth
           let (owLo, owHi) = WindowGeometry.validRange(offset: wOff, stride: sW, size: W, outputs: OW)
-          // Rows of the output that read only padding.
-          if ohLo > 0 { dst.update(repeating: 0, count: ohLo &* OW) }
-          if ohHi < OH { (dst + ohHi &* OW).update(repeating: 0, count: (OH &- ohHi) &* OW) }
-          let run = owHi &- owLo
+          // Output rows whose tap reads only padding.
+          if ohLo > r0 { fill(dst, count: (ohLo &- r0) &* OW) }
+          if ohHi < r1 { fill(dst + (ohHi &- r0) &* OW, count: (r1 &- ohHi) &* OW) }
           var oh = ohLo
           while oh < ohHi {
-            let out = dst + oh &* OW
+            let out = dst + (oh &- r0) &* OW
             let src = plane + ((oh &* sH &+ hOff) &* W &+ wOff)
-            if owLo > 0 { out.update(repeating: 0, count: owLo) }
+            if owLo > 0 { fill(out, count: owLo) }
+            var ow = owLo
             if sW == 1 {
-              (out + owLo).update(from: src + owLo, count: run)
+              while ow < owHi {
+                out[ow] = src[ow]
+                ow &+= 1
+              }
             } else {
-              var ow = owLo
               while ow < owHi {
                 out[ow] = src[ow &* sW]
                 ow &+= 1
               }
             }
-            if owHi < OW { (out + owHi).update(repeating: 0, count: OW &- owHi) }
+            if owHi < OW { fill(out + owHi, count: OW &- owHi) }
             oh &+= 1
           }
           dst += P
@@ -55,30 +65,35 @@ public enum Im2Col {
     }
   }
 
-  /// Adds the im2col-shaped matrix `cols` (`[channels·kH·kW, OH·OW]`) back onto the image `dx`
-  /// (`[channels, H, W]`): every entry is accumulated into the input pixel it was read from, and
-  /// entries that came from padding are dropped. This is the adjoint of ``unfold(_:channels:geometry:into:)``.
+  /// Adds the im2col-shaped matrix `cols` of the output rows `rows` (all by default) back onto the
+  /// image `dx` (`[channels, H, W]`): every entry is accumulated into the input pixel it was read
+  /// from, and entries that came from padding are dropped. This is the adjoint of
+  /// ``unfold(_:channels:geometry:rows:into:)``.
   ///
   /// `dx` is accumulated into, not overwritten; zero it first for a fresh gradient.
   public static func fold(
-    _ cols: UnsafePointer<Float>, channels: Int, geometry g: WindowGeometry,
+    _ cols: UnsafePointer<Float>, channels: Int, geometry g: WindowGeometry, rows: Range<Int>? = nil,
     into dx: UnsafeMutablePointer<Float>
   ) {
     let (H, W, OH, OW) = (g.inputHeight, g.inputWidth, g.outputHeight, g.outputWidth)
     let (sH, sW) = (g.strideHeight, g.strideWidth)
-    let P = OH &* OW
+    let r0 = rows?.lowerBound ?? 0
+    let r1 = rows?.upperBound ?? OH
+    let P = (r1 &- r0) &* OW
     var src = cols
     for c in 0..<channels {
       let plane = dx + c &* H &* W
       for i in 0..<g.kernelHeight {
         let hOff = i &* g.dilationHeight &- g.paddingHeight
-        let (ohLo, ohHi) = WindowGeometry.validRange(offset: hOff, stride: sH, size: H, outputs: OH)
+        var (ohLo, ohHi) = WindowGeometry.validRange(offset: hOff, stride: sH, size: H, outputs: OH)
+        ohLo = Swift.min(Swift.max(ohLo, r0), r1)
+        ohHi = Swift.min(Swift.max(ohHi, ohLo), r1)
         for j in 0..<g.kernelWidth {
           let wOff = j &* g.dilationWidth &- g.paddingWidth
           let (owLo, owHi) = WindowGeometry.validRange(offset: wOff, stride: sW, size: W, outputs: OW)
           var oh = ohLo
           while oh < ohHi {
-            let from = src + oh &* OW
+            let from = src + (oh &- r0) &* OW
             let to = plane + ((oh &* sH &+ hOff) &* W &+ wOff)
             var ow = owLo
             if sW == 1 {
@@ -97,6 +112,15 @@ public enum Im2Col {
           src += P
         }
       }
+    }
+  }
+
+  @inline(__always)
+  static func fill(_ p: UnsafeMutablePointer<Float>, count: Int) {
+    var k = 0
+    while k < count {
+      p[k] = 0
+      k &+= 1
     }
   }
 }

@@ -31,7 +31,8 @@ extension Tensor {
     let C = shape[1]
     precondition(
       runningMean.shape == [C] && runningVariance.shape == [C],
-      "batchNorm2d: running statistics must have shape [\(C)], got \(runningMean.shape) and \(runningVariance.shape) for input \(shape)")
+      "batchNorm2d: running statistics must have shape [\(C)], got \(runningMean.shape) and \(runningVariance.shape) for input \(shape)"
+    )
     if training {
       let (out, stats) = batchNormTraining(weight: weight, bias: bias, eps: eps)
       let M = Float(shape[0] * shape[2] * shape[3])
@@ -48,7 +49,8 @@ extension Tensor {
     }
     let mean = runningMean.scalars
     let invstd = runningVariance.scalars.map { 1 / ($0 + eps).squareRoot() }
-    return batchNormApply(weight: weight, bias: bias, mean: mean, invstd: invstd, batchStatistics: false)
+    return batchNormApply(
+      weight: weight, bias: bias, mean: mean, invstd: invstd, batchStatistics: false)
   }
 
   /// Batch normalisation of an `[N, C, H, W]` tensor with the batch's own statistics and no
@@ -60,21 +62,27 @@ extension Tensor {
     return batchNormTraining(weight: weight, bias: bias, eps: eps).0
   }
 
-  private func batchNormTraining(weight: Tensor?, bias: Tensor?, eps: Float) -> (Tensor, (mean: [Float], variance: [Float])) {
+  private func batchNormTraining(weight: Tensor?, bias: Tensor?, eps: Float) -> (
+    Tensor, (mean: [Float], variance: [Float])
+  ) {
     let (N, C, HW) = (shape[0], shape[1], shape[2] * shape[3])
-    precondition(N * HW > 1, "batchNorm2d: training needs more than one value per channel, got input of shape \(shape)")
+    precondition(
+      N * HW > 1,
+      "batchNorm2d: training needs more than one value per channel, got input of shape \(shape)")
     var mean = [Float](repeating: 0, count: C)
     var variance = [Float](repeating: 0, count: C)
     withUnsafeBufferPointer { xp in
       mean.withUnsafeMutableBufferPointer { mp in
         variance.withUnsafeMutableBufferPointer { vp in
           BatchNormKernels.statistics(
-            xp.baseAddress!, batch: N, channels: C, plane: HW, mean: mp.baseAddress!, variance: vp.baseAddress!)
+            xp.baseAddress!, batch: N, channels: C, plane: HW, mean: mp.baseAddress!,
+            variance: vp.baseAddress!)
         }
       }
     }
     let invstd = variance.map { 1 / ($0 + eps).squareRoot() }
-    let out = batchNormApply(weight: weight, bias: bias, mean: mean, invstd: invstd, batchStatistics: true)
+    let out = batchNormApply(
+      weight: weight, bias: bias, mean: mean, invstd: invstd, batchStatistics: true)
     return (out, (mean, variance))
   }
 
@@ -84,8 +92,16 @@ extension Tensor {
     weight: Tensor?, bias: Tensor?, mean: [Float], invstd: [Float], batchStatistics: Bool
   ) -> Tensor {
     let (N, C, HW) = (shape[0], shape[1], shape[2] * shape[3])
-    if let weight { precondition(weight.shape == [C], "batchNorm2d: weight must have shape [\(C)], got \(weight.shape) for input \(shape)") }
-    if let bias { precondition(bias.shape == [C], "batchNorm2d: bias must have shape [\(C)], got \(bias.shape) for input \(shape)") }
+    if let weight {
+      precondition(
+        weight.shape == [C],
+        "batchNorm2d: weight must have shape [\(C)], got \(weight.shape) for input \(shape)")
+    }
+    if let bias {
+      precondition(
+        bias.shape == [C],
+        "batchNorm2d: bias must have shape [\(C)], got \(bias.shape) for input \(shape)")
+    }
     let gamma = weight?.scalars ?? [Float](repeating: 1, count: C)
     let beta = bias?.scalars ?? [Float](repeating: 0, count: C)
     var scale = [Float](repeating: 0, count: C)
@@ -104,7 +120,9 @@ extension Tensor {
     let x = detached()
     let hasWeight = weight != nil
     let hasBias = bias != nil
-    return Tensor.record(batchStatistics ? "batch_norm2d" : "batch_norm2d_eval", output: out, inputs: inputs) { gy, need in
+    return Tensor.record(
+      batchStatistics ? "batch_norm2d" : "batch_norm2d_eval", output: out, inputs: inputs
+    ) { gy, need in
       var sumDy = [Float](repeating: 0, count: C)
       var sumDyXhat = [Float](repeating: 0, count: C)
       let needWeight = hasWeight && need[1]
@@ -115,7 +133,8 @@ extension Tensor {
             sumDy.withUnsafeMutableBufferPointer { a in
               sumDyXhat.withUnsafeMutableBufferPointer { b in
                 BatchNormKernels.gradientSums(
-                  gp.baseAddress!, x: xp.baseAddress!, batch: N, channels: C, plane: HW, mean: mean, invstd: invstd,
+                  gp.baseAddress!, x: xp.baseAddress!, batch: N, channels: C, plane: HW, mean: mean,
+                  invstd: invstd,
                   sumDy: a.baseAddress!, sumDyXhat: b.baseAddress!)
               }
             }
@@ -145,8 +164,10 @@ extension Tensor {
                 k2.withUnsafeBufferPointer { b in
                   k3.withUnsafeBufferPointer { c in
                     BatchNormKernels.inputGradient(
-                      gp.baseAddress!, x: xp.baseAddress!, batch: N, channels: C, plane: HW, mean: mean,
-                      k1: a.baseAddress!, k2: b.baseAddress!, k3: c.baseAddress!, into: rp.baseAddress!)
+                      gp.baseAddress!, x: xp.baseAddress!, batch: N, channels: C, plane: HW,
+                      mean: mean,
+                      k1: a.baseAddress!, k2: b.baseAddress!, k3: c.baseAddress!,
+                      into: rp.baseAddress!)
                   }
                 }
               }
@@ -176,18 +197,20 @@ public enum BatchNormKernels {
     mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>
   ) {
     let M = Double(N * plane)
-    for c in 0..<C {
-      let shift = x[c &* plane]
-      var s = 0.0
-      var q = 0.0
-      for n in 0..<N {
-        let (a, b) = shiftedSums(x + (n &* C &+ c) &* plane, count: plane, shift: shift)
-        s += Double(a)
-        q += Double(b)
+    forChannels(C, elements: N * C * plane) { range in
+      for c in range {
+        let shift = x[c &* plane]
+        var s = 0.0
+        var q = 0.0
+        for n in 0..<N {
+          let (a, b) = shiftedSums(x + (n &* C &+ c) &* plane, count: plane, shift: shift)
+          s += Double(a)
+          q += Double(b)
+        }
+        let m = s / M
+        mean[c] = Float(Double(shift) + m)
+        variance[c] = Float(Swift.max(q / M - m * m, 0))
       }
-      let m = s / M
-      mean[c] = Float(Double(shift) + m)
-      variance[c] = Float(Swift.max(q / M - m * m, 0))
     }
   }
 
@@ -199,15 +222,15 @@ public enum BatchNormKernels {
     _ x: UnsafePointer<Float>, batch N: Int, channels C: Int, plane: Int,
     mean: [Float], scale: [Float], shift: [Float], into y: UnsafeMutablePointer<Float>
   ) {
-    for n in 0..<N {
-      for c in 0..<C {
-        let o = (n &* C &+ c) &* plane
-        let xs = x + o
-        let ys = y + o
-        let m = mean[c]
-        let a = scale[c]
-        let b = shift[c]
-        for i in 0..<plane { ys[i] = (xs[i] - m) * a + b }
+    forChannels(C, elements: N * C * plane) { range in
+      for c in range {
+        let (m, a, b) = (mean[c], scale[c], shift[c])
+        for n in 0..<N {
+          let o = (n &* C &+ c) &* plane
+          let xs = x + o
+          let ys = y + o
+          for i in 0..<plane { ys[i] = (xs[i] - m) * a + b }
+        }
       }
     }
   }
@@ -215,37 +238,51 @@ public enum BatchNormKernels {
   /// Per-channel `Σ dy` and `Σ dy · (x − mean[c]) · invstd[c]`.
   static func gradientSums(
     _ dy: UnsafePointer<Float>, x: UnsafePointer<Float>, batch N: Int, channels C: Int, plane: Int,
-    mean: [Float], invstd: [Float], sumDy: UnsafeMutablePointer<Float>, sumDyXhat: UnsafeMutablePointer<Float>
+    mean: [Float], invstd: [Float], sumDy: UnsafeMutablePointer<Float>,
+    sumDyXhat: UnsafeMutablePointer<Float>
   ) {
-    for c in 0..<C {
-      let m = mean[c]
-      var s = 0.0
-      var p = 0.0
-      for n in 0..<N {
-        let o = (n &* C &+ c) &* plane
-        let (a, b) = sumAndCenteredDot(dy + o, x + o, count: plane, center: m)
-        s += Double(a)
-        p += Double(b)
+    forChannels(C, elements: N * C * plane) { range in
+      for c in range {
+        let m = mean[c]
+        var s = 0.0
+        var p = 0.0
+        for n in 0..<N {
+          let o = (n &* C &+ c) &* plane
+          let (a, b) = sumAndCenteredDot(dy + o, x + o, count: plane, center: m)
+          s += Double(a)
+          p += Double(b)
+        }
+        sumDy[c] = Float(s)
+        sumDyXhat[c] = Float(p * Double(invstd[c]))
       }
-      sumDy[c] = Float(s)
-      sumDyXhat[c] = Float(p * Double(invstd[c]))
     }
   }
 
   /// `dx = k1[c] · dy + k2[c] · (x − mean[c]) + k3[c]` per channel.
   static func inputGradient(
-    _ dy: UnsafePointer<Float>, x: UnsafePointer<Float>, batch N: Int, channels C: Int, plane: Int, mean: [Float],
+    _ dy: UnsafePointer<Float>, x: UnsafePointer<Float>, batch N: Int, channels C: Int, plane: Int,
+    mean: [Float],
     k1: UnsafePointer<Float>, k2: UnsafePointer<Float>, k3: UnsafePointer<Float>,
     into dx: UnsafeMutablePointer<Float>
   ) {
-    for n in 0..<N {
-      for c in 0..<C {
-        let o = (n &* C &+ c) &* plane
-        let (g, xs, d) = (dy + o, x + o, dx + o)
+    forChannels(C, elements: N * C * plane) { range in
+      for c in range {
         let (a, b, e, m) = (k1[c], k2[c], k3[c], mean[c])
-        for i in 0..<plane { d[i] = a * g[i] + b * (xs[i] - m) + e }
+        for n in 0..<N {
+          let o = (n &* C &+ c) &* plane
+          let (g, xs, d) = (dy + o, x + o, dx + o)
+          for i in 0..<plane { d[i] = a * g[i] + b * (xs[i] - m) + e }
+        }
       }
     }
+  }
+
+  /// Splits the channels over ``Parallel`` tasks when there are enough elements (≥ 64 Ki) to pay
+  /// for the threads; each task gets a contiguous channel range.
+  @inline(__always)
+  static func forChannels(_ C: Int, elements: Int, _ body: (Range<Int>) -> Void) {
+    let tasks = elements >= 1 << 16 ? Parallel.taskCount(for: C) : 1
+    Parallel.run(tasks) { t in body((t * C / tasks)..<((t + 1) * C / tasks)) }
   }
 
   /// `(Σ (x − shift), Σ (x − shift)²)` in 16 Float lanes.
@@ -275,7 +312,9 @@ public enum BatchNormKernels {
 
   /// `(Σ g, Σ g · (x − center))` in 16 Float lanes.
   @inline(__always)
-  static func sumAndCenteredDot(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count n: Int, center: Float) -> (Float, Float) {
+  static func sumAndCenteredDot(
+    _ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count n: Int, center: Float
+  ) -> (Float, Float) {
     let m = SIMD16<Float>(repeating: center)
     var s = SIMD16<Float>()
     var d = SIMD16<Float>()
