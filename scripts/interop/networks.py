@@ -14,9 +14,21 @@ Writes Tests/Fixtures/interop/networks.safetensors:
   (`network_block.<i>`, `network_block.<i>.bn_list.<task>`), written here from its description,
   narrow, 3 tasks, on `vgg.x`: evaluation features per task and one training-mode pass of task 1.
 
+References are computed in float64 (and saved as float32) from inputs drawn until every ReLU input
+and max-pool choice of the training-mode pass is at least 1e-5 (relative) away from a kink
+(tv.kink_margin), so that float32 rounding cannot flip a mask.
+
+The file's metadata also holds (as strings) the full-size layouts of torchvision's ResNet-18/34/50,
+`vgg16_bn().features` and `DeepLabHead(2048, 21)` (`layout.<model>`: `name:shape` entries joined by
+`;`), and forward multiply-accumulate counts of convolutions and matrix products from PyTorch's
+FlopCounterMode (`macs.<model>`: FLOPs / 2) for torchvision's ImageNet ResNets at 224x224 and for the
+benchmark models of scripts/bench/torch_step.py.
+
 Run: python3 scripts/interop/networks.py
 """
+import copy
 import os
+import sys
 
 import torch
 import torch.nn as nn
@@ -24,6 +36,8 @@ import torch.nn.functional as F
 from safetensors.torch import save_file
 
 import tv
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "bench"))
 from torchvision.models.segmentation.deeplabv3 import ASPP
 from torchvision.models.vgg import make_layers
 
@@ -76,19 +90,40 @@ class ConditionalVGG(nn.Module):
         return x
 
 
+def round_to_f32(module):
+    """Makes every float parameter and buffer exactly representable in float32 (what is saved)."""
+    with torch.no_grad():
+        for t in list(module.parameters()) + list(module.buffers()):
+            if t.is_floating_point():
+                t.copy_(t.float().double())
+
+
+def draw(shape, gen, margin):
+    """Inputs from `gen` until `margin(x)` (the kink distance of the pass) is at least 1e-5."""
+    for _ in range(200):
+        x = torch.randn(shape, generator=gen, dtype=torch.float64).float().double()
+        if margin(x) >= 1e-5:
+            return x
+    raise RuntimeError("no input far enough from the kinks")
+
+
 def main():
     gen = torch.Generator().manual_seed(99)
     torch.manual_seed(5)
+    torch.set_default_dtype(torch.float64)
     t = {}
 
     head = nn.Sequential(
         ASPP(16, [2, 4, 12], out_channels=8), nn.Conv2d(8, 8, 3, padding=1, bias=False), nn.BatchNorm2d(8), nn.ReLU(),
         nn.Conv2d(8, 5, 1))
     randomize_bn(head, gen)
+    round_to_f32(head)
     for k, v in head.state_dict().items():
         t[f"deeplab.state.{k}"] = f32(v)
-    x = torch.randn(2, 16, 8, 8, generator=gen)
-    t["deeplab.x"] = x
+    probe = copy.deepcopy(head).train()
+    probe[0].project[3].p = 0.0
+    x = draw((2, 16, 8, 8), gen, lambda x: tv.kink_margin(probe, x))
+    t["deeplab.x"] = f32(x)
     head.eval()
     with torch.no_grad():
         t["deeplab.eval.y"] = f32(F.interpolate(head(x), size=(16, 16), mode="bilinear", align_corners=False))
@@ -96,9 +131,9 @@ def main():
     head[0].project[3].p = 0.0
     xg = x.clone().requires_grad_()
     y = F.interpolate(head(xg), size=(16, 16), mode="bilinear", align_corners=False)
-    gy = torch.randn(y.shape, generator=gen)
+    gy = torch.randn(y.shape, generator=gen).float().double()
     y.backward(gy)
-    t["deeplab.train.y"], t["deeplab.train.gy"], t["deeplab.train.gx"] = f32(y), gy, f32(xg.grad)
+    t["deeplab.train.y"], t["deeplab.train.gy"], t["deeplab.train.gx"] = f32(y), f32(gy), f32(xg.grad)
     params = dict(head.named_parameters())
     for name in ["0.convs.0.0.weight", "0.convs.3.0.weight", "0.convs.4.1.weight", "0.project.0.weight", "1.weight", "4.weight", "4.bias", "0.convs.4.2.weight"]:
         t[f"deeplab.train.grad.{name}"] = f32(params[name].grad)
@@ -108,16 +143,19 @@ def main():
 
     vgg = make_layers(VGG_PLAN, batch_norm=True)
     randomize_bn(vgg, gen)
+    round_to_f32(vgg)
     for k, v in vgg.state_dict().items():
         t[f"vgg.state.features.{k}"] = f32(v)
-    xv = torch.randn(2, 3, 32, 32, generator=gen)
-    t["vgg.x"] = xv
+    cvgg = ConditionalVGG(CVGG_PLAN, 3)
+    randomize_bn(cvgg, gen)
+    round_to_f32(cvgg)
+    probe = copy.deepcopy(cvgg).train()
+    xv = draw((2, 3, 32, 32), gen, lambda x: tv.kink_margin(probe, x, lambda x: probe(x, 1)))
+    t["vgg.x"] = f32(xv)
     vgg.eval()
     with torch.no_grad():
         t["vgg.eval.features"] = f32(vgg(xv))
 
-    cvgg = ConditionalVGG(CVGG_PLAN, 3)
-    randomize_bn(cvgg, gen)
     for k, v in cvgg.state_dict().items():
         t[f"cvgg.state.{k}"] = f32(v)
     cvgg.eval()
@@ -127,16 +165,39 @@ def main():
     cvgg.train()
     xg = xv.clone().requires_grad_()
     z = cvgg(xg, 1)
-    gz = torch.randn(z.shape, generator=gen)
+    gz = torch.randn(z.shape, generator=gen).float().double()
     z.backward(gz)
-    t["cvgg.train.features1"], t["cvgg.train.gy"], t["cvgg.train.gx"] = f32(z), gz, f32(xg.grad)
+    t["cvgg.train.features1"], t["cvgg.train.gy"], t["cvgg.train.gx"] = f32(z), f32(gz), f32(xg.grad)
     params = dict(cvgg.named_parameters())
-    for name in ["network_block.0.weight", "network_block.0.bias", "network_block.1.bn_list.1.weight", "network_block.40.weight"]:
+    for name in ["network_block.0.weight", "network_block.1.bn_list.1.weight", "network_block.40.weight"]:
         t[f"cvgg.train.grad.{name}"] = f32(params[name].grad)
     buffers = dict(cvgg.named_buffers())
     for name in ["network_block.1.bn_list.1.running_mean", "network_block.1.bn_list.0.running_mean", "network_block.1.bn_list.1.num_batches_tracked"]:
         t[f"cvgg.train.{name}"] = f32(buffers[name])
-    save_file({k: v.contiguous() for k, v in t.items()}, os.path.join(OUT, "networks.safetensors"))
+    save_file({k: v.contiguous() for k, v in t.items()}, os.path.join(OUT, "networks.safetensors"), metadata=metadata())
+
+
+def layout(state, prefix=""):
+    return ";".join(f"{prefix}{k}:{'x'.join(map(str, v.shape))}" for k, v in state.items())
+
+
+def metadata():
+    import torch_step
+    from torchvision.models import resnet18, resnet34, resnet50, vgg16_bn
+    from torchvision.models.segmentation.deeplabv3 import DeepLabHead
+
+    torch.set_default_dtype(torch.float32)
+    meta = {"format": "pt"}
+    for name, build in [("resnet18", resnet18), ("resnet34", resnet34), ("resnet50", resnet50)]:
+        model = build()
+        meta[f"layout.{name}"] = layout(model.state_dict())
+        meta[f"macs.{name}.b1.s224"] = str(torch_step.forward_macs(model.eval(), torch.zeros(1, 3, 224, 224)))
+    meta["layout.vgg16_bn"] = layout(vgg16_bn().features.state_dict(), "features.")
+    meta["layout.deeplab_head"] = layout(DeepLabHead(2048, 21).state_dict())
+    for model, tasks, batch, size in [("ref", 3, 2, 64), ("ref", 5, 2, 48), ("resnet18", 3, 2, 64), ("resnet50", 3, 2, 64)]:
+        net = torch_step.MultiTask(model, tasks).eval()
+        meta[f"macs.{model}.t{tasks}.b{batch}.s{size}"] = str(torch_step.forward_macs(net, torch.zeros(batch, 3, size, size)))
+    return meta
 
 
 if __name__ == "__main__":

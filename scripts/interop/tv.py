@@ -100,10 +100,10 @@ def randomize_batchnorm(model, gen):
                 m.num_batches_tracked.fill_(int(torch.randint(1, 100, (1,), generator=gen)))
 
 
-def kink_margin(model, x):
+def kink_margin(model, x, forward=None):
     """The smallest distance of any value to a kink of the forward pass, relative to its tensor's
     largest magnitude: ReLU inputs from 0, and max-pooling windows between their two largest
-    values. A float32 computation can flip a ReLU mask or a max-pool choice where this is below
+    values (`forward(x)` runs the pass, `model(x)` by default). A float32 computation can flip a ReLU mask or a max-pool choice where this is below
     its rounding error, and one flip changes gradients everywhere upstream (training-mode batch
     norm spreads it over the channel), so training-mode references are made where it is large."""
     margins = []
@@ -129,7 +129,7 @@ def kink_margin(model, x):
         elif isinstance(m, nn.MaxPool2d):
             hooks.append(m.register_forward_pre_hook(pool_hook))
     with torch.no_grad():
-        model(x)
+        (forward or model)(x)
     for h in hooks:
         h.remove()
     return min(margins)

@@ -166,7 +166,7 @@ extension ReferenceCNN: MACCounting {
 }
 
 extension VGG16BN: MACCounting {
-  public func forwardCost(input: [Int]) -> ForwardCost { features.forwardCost(input: input) }
+  public func forwardCost(input: [Int]) -> ForwardCost { featureLayers.forwardCost(input: input) }
 }
 
 extension TaskConditionalVGG16: MACCounting {

@@ -16,8 +16,8 @@ public final class VGG16BN: Module, Encoder, Layer {
   /// The stage plan: channel counts, nil for a 2×2 max pooling.
   public static let configuration: [Int?] = [64, 64, nil, 128, 128, nil, 256, 256, 256, nil, 512, 512, 512, nil, 512, 512, 512, nil]
 
-  /// The layers of `features`, in order.
-  public let features: Sequential
+  /// torchvision's `features`: the layers, in order (registered as `features`).
+  public let featureLayers: Sequential
   public let inChannels: Int
   public let featureChannels: Int
   public let outputStride: Int
@@ -42,9 +42,9 @@ public final class VGG16BN: Module, Encoder, Layer {
       layers += [conv, BatchNorm2d(o), ReLU()]
       c = o
     }
-    features = Sequential(layers)
+    featureLayers = Sequential(layers)
     super.init()
-    registerModule("features", features)
+    registerModule("features", featureLayers)
   }
 
   public func features(_ input: Tensor, task: Int) -> Tensor { self(input) }
@@ -53,6 +53,6 @@ public final class VGG16BN: Module, Encoder, Layer {
   public func callAsFunction(_ input: Tensor) -> Tensor {
     precondition(
       input.rank == 4 && input.shape[1] == inChannels, "VGG16BN: input of shape \(input.shape) must be [N, \(inChannels), H, W]")
-    return features(input)
+    return featureLayers(input)
   }
 }
