@@ -57,13 +57,19 @@ public enum BenchmarkTaskKind: Int, CaseIterable, Sendable {
 /// A benchmark model with fixed random data: one training batch and a second ("validation") batch
 /// for methods that re-evaluate their losses.
 public final class BenchmarkProblem {
+  /// The network.
   public let model: MultiTaskModel
   /// Task 0 is primary, the others auxiliary.
   public let tasks: [TaskInfo]
+  /// Each task's kind, in task order.
   public let kinds: [BenchmarkTaskKind]
+  /// The training batch, `[batch, 3, size, size]`.
   public let input: Tensor
+  /// Each task's targets for ``input``.
   public let targets: [Tensor]
+  /// The second batch.
   public let validationInput: Tensor
+  /// Each task's targets for ``validationInput``.
   public let validationTargets: [Tensor]
 
   /// Builds the model (initialised from `seed`) and the data.

@@ -9,11 +9,16 @@ import AuxNN
 /// The step gives every method what its descriptor asks for: the shared features and head
 /// parameters, the optimiser, and a loss evaluator with a second batch.
 public final class BenchmarkStepRunner {
+  /// The model and data.
   public let problem: BenchmarkProblem
+  /// The weighting method.
   public let method: any WeightingMethod
+  /// Adam over the model (and the method's parameters).
   public let optimizer: Adam
+  /// Steps taken (the step's iteration; its epoch is `iteration / 100`).
   public private(set) var iteration = 0
 
+  /// A runner for the registered method `name` with `options`.
   public init(problem: BenchmarkProblem, method name: String, options: [String: String] = [:], seed: UInt64 = 0) throws {
     self.problem = problem
     method = try MethodRegistry.make(name, tasks: problem.tasks, options: options, seed: seed)

@@ -12,22 +12,35 @@ import AuxNN
 /// memory of a step is the peak of live tensor bytes during the step above what was live before
 /// it.
 public enum MethodsBenchmark {
+  /// What to measure (the defaults are the CLI's).
   public struct Configuration: Sendable {
+    /// The network.
     public var model: BenchmarkModel = .ref
+    /// Number of tasks (task 0 primary).
     public var tasks = 3
+    /// Images per batch.
     public var batch = 16
+    /// Image height and width.
     public var size = 64
+    /// Threads for the engine and BLAS (nil: unchanged).
     public var threads: Int?
+    /// Measured rounds (one step of every method each).
     public var rounds = 7
+    /// Warm-up rounds.
     public var warmup = 2
     /// The methods to measure (EW is always added); empty means every registered method.
     public var methods: [String] = []
+    /// Seed of weights, data, methods and the round order.
     public var seed: UInt64 = 0
+    /// The defaults.
     public init() {}
   }
 
+  /// One method's figures.
   public struct Row: Sendable {
+    /// The method's registry name.
     public var method: String
+    /// Its step times over the measured rounds.
     public var timings: TimingSummary
     /// Median step time over EW's median step time.
     public var ratio: Double

@@ -12,22 +12,35 @@ import AuxNN
 /// usual approximation: the first convolution computes no input gradient, and batch norm,
 /// activations, resizing, losses and the optimiser are not counted.
 public enum StepBenchmark {
+  /// What to measure (the defaults are the CLI's).
   public struct Configuration: Sendable {
+    /// The network.
     public var model: BenchmarkModel = .ref
+    /// Number of tasks (task 0 primary).
     public var tasks = 3
+    /// Images per batch.
     public var batch = 16
+    /// Image height and width.
     public var size = 64
     /// Threads for the engine's kernels and for BLAS (nil: leave the current settings).
     public var threads: Int?
+    /// Measured steps.
     public var steps = 30
+    /// Warm-up steps.
     public var warmup = 5
+    /// The weighting method's registry name.
     public var method = "ew"
+    /// The method's options.
     public var options: [String: String] = [:]
+    /// Seed of weights, data and method.
     public var seed: UInt64 = 0
+    /// The defaults.
     public init() {}
   }
 
+  /// The measured figures.
   public struct Result: Sendable {
+    /// Step times of the measured steps.
     public var timings: TimingSummary
     /// Forward multiply–accumulates of one step (the whole batch).
     public var forwardMACs: Int
@@ -37,7 +50,9 @@ public enum StepBenchmark {
     public var peakTensorBytes: Int
     /// The process's peak resident size, if known.
     public var peakResidentBytes: Int?
+    /// Threads of the engine's kernels during the run.
     public var engineThreads: Int
+    /// BLAS threads during the run.
     public var blasThreads: Int
   }
 
@@ -49,6 +64,7 @@ public enum StepBenchmark {
     BLAS.threadCount = n
   }
 
+  /// Builds the problem, warms up, and measures.
   public static func run(_ c: Configuration) throws -> Result {
     precondition(c.steps > 0 && c.warmup >= 0, "bench step: steps must be positive and warm-up ≥ 0 (got \(c.steps), \(c.warmup))")
     setThreads(c.threads)

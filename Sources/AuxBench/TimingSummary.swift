@@ -3,6 +3,7 @@ public struct TimingSummary: Sendable, Equatable {
   /// The samples in milliseconds, sorted.
   public let sorted: [Double]
 
+  /// A summary of `samples` (milliseconds, at least one).
   public init(_ samples: [Double]) {
     precondition(!samples.isEmpty, "TimingSummary: no samples")
     sorted = samples.sorted()
@@ -12,7 +13,9 @@ public struct TimingSummary: Sendable, Equatable {
   public func quantile(_ p: Double) -> Double { sorted[Swift.min(sorted.count - 1, Int(p * Double(sorted.count)))] }
   /// The median (`quantile(0.5)`).
   public var median: Double { quantile(0.5) }
+  /// The 10th percentile.
   public var p10: Double { quantile(0.1) }
+  /// The 90th percentile.
   public var p90: Double { quantile(0.9) }
 }
 

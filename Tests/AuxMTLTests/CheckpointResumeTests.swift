@@ -33,8 +33,8 @@ struct CheckpointResumeTests {
         ])
       method = try MethodRegistry.make(name, tasks: CheckpointResumeTests.tasks, seed: seed)
       var groups = [
-        ParameterGroup(name: "encoder", parameters: model.encoder.namedParameters().map { (name: "encoder." + $0.0, parameter: $0.1) }, learningRate: 2e-3),
-        ParameterGroup(name: "heads", parameters: model.namedParameters().filter { $0.0.hasPrefix("heads.") }.map { (name: $0.0, parameter: $0.1) }, learningRate: 1e-3),
+        ParameterGroup(name: "encoder", module: model, prefix: "encoder.", learningRate: 2e-3),
+        ParameterGroup(name: "heads", module: model, prefix: "heads.", learningRate: 1e-3),
       ]
       if !method.parameters.isEmpty {
         groups.append(ParameterGroup(name: "method", parameters: method.parameters.map { (name: "method." + $0.name, parameter: $0.parameter) }, learningRate: 1e-3))

@@ -27,6 +27,9 @@ struct MultiTaskModelTests {
     let all = m.headParameters.flatMap { $0 }.map(ObjectIdentifier.init)
     #expect(Set(all).count == all.count)
     #expect(m.stateDict()["encoder.4.1.num_batches_tracked"] != nil)
+    let group = ParameterGroup(name: "seg", module: m, prefix: "heads.seg.", learningRate: 0.1)
+    #expect(group.parameters.map(\.name) == ["heads.seg.body.0.weight", "heads.seg.body.1.weight", "heads.seg.body.1.bias", "heads.seg.out.weight", "heads.seg.out.bias"])
+    #expect(group.parameters.map { ObjectIdentifier($0.parameter) } == m.headParameters[0].map(ObjectIdentifier.init))
   }
 
   @Test("forward: features, dense outputs at the input size, logits; train/eval reach every head")

@@ -68,8 +68,10 @@ struct TrainingCheckpointTests {
     defer { try? FileManager.default.removeItem(at: dir) }
     func fresh(_ seed: UInt64) -> (MultiTaskModel, Adam, LearningRateScheduler) {
       let m = Self.model(seed: seed)
-      let a = Adam([ParameterGroup(name: "encoder", parameters: m.encoder.namedParameters().map { (name: $0.0, parameter: $0.1) }, learningRate: 1e-2),
-                    ParameterGroup(name: "heads", parameters: m.namedParameters().filter { $0.0.hasPrefix("heads.") }.map { (name: $0.0, parameter: $0.1) }, learningRate: 5e-3)])
+      let a = Adam([
+        ParameterGroup(name: "encoder", module: m, prefix: "encoder.", learningRate: 1e-2),
+        ParameterGroup(name: "heads", module: m, prefix: "heads.", learningRate: 5e-3),
+      ])
       return (m, a, LearningRateScheduler(StepSchedule(stepSize: 2, gamma: 0.5), optimizer: a))
     }
     let (m1, a1, s1) = fresh(1)

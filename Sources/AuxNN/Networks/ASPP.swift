@@ -10,9 +10,13 @@ import AuxEngine
 public final class ASPP: Module, Layer {
   /// The branches, in order: 1×1, one per rate, pooling.
   public let branches: [any Layer]
+  /// The projection of the concatenated branches (`project`).
   public let project: Sequential
+  /// Channels of the input feature map.
   public let inChannels: Int
+  /// Channels of every branch and of the output.
   public let outChannels: Int
+  /// The atrous rates of the 3×3 branches.
   public let rates: [Int]
 
   /// - Parameters:

@@ -8,11 +8,16 @@ import AuxEngine
 /// `nn.Sequential`. In training mode the batch norm sees one value per image and channel, so a
 /// batch needs at least two images (PyTorch refuses a single one too).
 public final class ASPPPooling: Module, Layer {
+  /// Global average pooling (`0`).
   public let pool = AdaptiveAvgPool2d(outputSize: 1)
+  /// The 1×1 convolution (`1`).
   public let conv: Conv2d
+  /// The batch norm (`2`).
   public let bn: BatchNorm2d
+  /// The ReLU (`3`).
   public let relu = ReLU()
 
+  /// The branch from `inChannels` to `outChannels`, initialised from `rng`.
   public init(_ inChannels: Int, _ outChannels: Int, rng: inout RandomGenerator) {
     conv = Conv2d(inChannels, outChannels, kernelSize: 1, bias: false, rng: &rng)
     bn = BatchNorm2d(outChannels)

@@ -16,10 +16,15 @@ import AuxEngine
 public final class BasicBlock: Module, Layer {
   /// Output channels per input-plane unit: 1.
   public static let expansion = 1
+  /// The first 3×3 convolution (carries the stride).
   public let conv1: Conv2d
+  /// Batch norm after `conv1`.
   public let bn1: BatchNorm2d
+  /// The ReLU (stateless, used after `bn1`).
   public let relu = ReLU()
+  /// The second 3×3 convolution.
   public let conv2: Conv2d
+  /// Batch norm after `conv2`, before the residual sum.
   public let bn2: BatchNorm2d
   /// The projection shortcut (1×1 convolution and batch norm), when the shape changes.
   public let downsample: Sequential?

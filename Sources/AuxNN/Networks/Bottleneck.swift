@@ -10,12 +10,19 @@ import AuxEngine
 public final class Bottleneck: Module, Layer {
   /// Output channels per plane: 4.
   public static let expansion = 4
+  /// The 1×1 reduction.
   public let conv1: Conv2d
+  /// Batch norm after `conv1`.
   public let bn1: BatchNorm2d
+  /// The 3×3 convolution (carries the stride and the dilation).
   public let conv2: Conv2d
+  /// Batch norm after `conv2`.
   public let bn2: BatchNorm2d
+  /// The 1×1 expansion to `4 · planes` channels.
   public let conv3: Conv2d
+  /// Batch norm after `conv3`, before the residual sum.
   public let bn3: BatchNorm2d
+  /// The ReLU (stateless, used after `bn1`, `bn2` and the sum).
   public let relu = ReLU()
   /// The projection shortcut (1×1 convolution and batch norm), when the shape changes.
   public let downsample: Sequential?

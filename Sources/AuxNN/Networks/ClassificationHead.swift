@@ -7,10 +7,14 @@ import AuxEngine
 /// `[N, C]` and passed to the child `fc` (`nn.Linear`, PyTorch's default initialisation); `[N, C]`
 /// features go to `fc` directly. The output is `[N, classes]` logits.
 public final class ClassificationHead: Module, TaskHead {
+  /// The linear classifier (`fc`).
   public let fc: Linear
+  /// Channels of the features.
   public var inChannels: Int { fc.inFeatures }
+  /// Number of classes.
   public var outChannels: Int { fc.outFeatures }
 
+  /// A classifier of `inChannels`-channel features into `classes` classes, initialised from `rng`.
   public init(_ inChannels: Int, classes: Int, rng: inout RandomGenerator) {
     fc = Linear(inChannels, classes, rng: &rng)
     super.init()

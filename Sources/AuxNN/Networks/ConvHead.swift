@@ -7,13 +7,20 @@ import AuxEngine
 /// convolution with bias), as the heads of `scripts/bench/torch_step.py`. PyTorch's default
 /// initialisation. The output is resized to the input size when ``upsampling`` says so.
 public final class ConvHead: Module, TaskHead {
+  /// conv3×3–BN–ReLU (`body`).
   public let body: Sequential
+  /// The 1×1 output convolution (`out`).
   public let out: Conv2d
+  /// Channels of the features.
   public let inChannels: Int
+  /// Channels after `body`.
   public let hiddenChannels: Int
+  /// Channels of the prediction.
   public let outChannels: Int
+  /// Whether (and how) the prediction is resized to the input size.
   public let upsampling: DenseUpsampling
 
+  /// A head from `inChannels` to `outChannels` through `hiddenChannels`, initialised from `rng`.
   public init(
     _ inChannels: Int, _ outChannels: Int, hiddenChannels: Int, upsampling: DenseUpsampling = .bilinear,
     rng: inout RandomGenerator

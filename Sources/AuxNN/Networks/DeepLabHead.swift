@@ -9,13 +9,21 @@ import AuxEngine
 /// initialisation. The output is resized to the input size when ``upsampling`` says so
 /// (torchvision's and IAL's models resize bilinearly with `align_corners=False`).
 public final class DeepLabHead: Module, TaskHead {
+  /// ASPP (`0`).
   public let aspp: ASPP
+  /// The 3×3 convolution (`1`).
   public let conv: Conv2d
+  /// Its batch norm (`2`).
   public let bn: BatchNorm2d
+  /// The ReLU (`3`).
   public let relu = ReLU()
+  /// The 1×1 classifier convolution (`4`).
   public let classifier: Conv2d
+  /// Whether (and how) the prediction is resized to the input size.
   public let upsampling: DenseUpsampling
+  /// Channels of the features.
   public var inChannels: Int { aspp.inChannels }
+  /// Channels (classes) of the prediction.
   public let outChannels: Int
 
   /// - Parameters:

@@ -24,6 +24,7 @@ public protocol Encoder: Module {
 }
 
 extension Encoder {
+  /// Ordinary encoders are shared by all tasks: nil.
   public var conditionalTaskCount: Int? { nil }
 
   /// The feature map of `input` for an encoder shared by all tasks.

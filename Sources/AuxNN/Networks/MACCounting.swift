@@ -8,6 +8,7 @@ public struct ForwardCost: Sendable, Equatable {
   /// The output's shape.
   public var outputShape: [Int]
 
+  /// A cost of `macs` multiply–accumulates producing `outputShape`.
   public init(macs: Int, outputShape: [Int]) {
     self.macs = macs
     self.outputShape = outputShape

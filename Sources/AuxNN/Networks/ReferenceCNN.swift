@@ -12,7 +12,9 @@ public final class ReferenceCNN: Module, Encoder, Layer {
   /// Input channels (3 for RGB).
   public let inChannels: Int
 
+  /// 128.
   public var featureChannels: Int { 128 }
+  /// 4 (two stride-2 blocks).
   public var outputStride: Int { 4 }
 
   /// The reference encoder for `inChannels`-channel inputs, initialised from `rng`.

@@ -30,8 +30,11 @@ public final class ResNet: Module, Encoder {
 
   /// A depth: the block type and the number of blocks per stage.
   public struct Architecture: Sendable, Equatable {
+    /// The residual block type.
     public var block: BlockKind
+    /// Blocks in layer1 … layer4.
     public var blocks: [Int]
+    /// A custom depth (four positive block counts).
     public init(block: BlockKind, blocks: [Int]) {
       precondition(blocks.count == 4 && blocks.allSatisfy { $0 > 0 }, "ResNet.Architecture: need four positive block counts, got \(blocks)")
       self.block = block
@@ -55,13 +58,19 @@ public final class ResNet: Module, Encoder {
     }
   }
 
+  /// The block type and counts.
   public let architecture: Architecture
+  /// The 7×7 stride-2 stem convolution.
   public let conv1: Conv2d
+  /// The stem batch norm.
   public let bn1: BatchNorm2d
+  /// The stem ReLU.
   public let relu = ReLU()
+  /// The stem max pooling (3×3, stride 2, padding 1).
   public let maxpool = MaxPool2d(kernelSize: 3, stride: 2, padding: 1)
   /// The four stages.
   public let stages: [Sequential]
+  /// Global average pooling before `fc`, when the network classifies.
   public let avgpool: AdaptiveAvgPool2d?
   /// The classifier, when the network was made with `classes`.
   public let fc: Linear?
@@ -69,7 +78,9 @@ public final class ResNet: Module, Encoder {
   public let baseChannels: Int
   /// Which of layer2, layer3, layer4 trade their stride for dilation.
   public let replaceStrideWithDilation: [Bool]
+  /// Channels of layer4's output (512 for basic blocks, 2048 for bottlenecks at full width).
   public let featureChannels: Int
+  /// Input size over feature size: 32, 16 or 8.
   public let outputStride: Int
 
   /// A ResNet.

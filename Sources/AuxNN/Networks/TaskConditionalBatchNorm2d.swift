@@ -9,8 +9,10 @@ import AuxEngine
 public final class TaskConditionalBatchNorm2d: Module {
   /// The per-task layers.
   public let layers: [BatchNorm2d]
+  /// Channels normalised.
   public let numFeatures: Int
 
+  /// One `BatchNorm2d(numFeatures)` per task, with PyTorch's defaults.
   public init(_ numFeatures: Int, tasks: Int) {
     precondition(tasks > 0, "TaskConditionalBatchNorm2d: the number of tasks must be positive, got \(tasks)")
     self.numFeatures = numFeatures

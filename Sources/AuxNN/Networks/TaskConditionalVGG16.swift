@@ -23,10 +23,15 @@ public final class TaskConditionalVGG16: Module, Encoder {
   public static let configuration: [Int?] = [64, 64, nil, 128, 128, nil, 256, 256, 256, nil, 512, 512, 512, nil, 512, 512, 512]
 
   let entries: [Entry]
+  /// The number of tasks (batch-norm sets).
   public let tasks: Int
+  /// Input channels (3 for RGB).
   public let inChannels: Int
+  /// Channels of the feature map (512 for the VGG-16 plan).
   public let featureChannels: Int
+  /// 2 to the number of poolings (16 for the VGG-16 plan).
   public let outputStride: Int
+  /// The number of tasks.
   public var conditionalTaskCount: Int? { tasks }
 
   /// The encoder for `tasks` tasks, with the VGG-16 plan or another one (`configuration`: channel

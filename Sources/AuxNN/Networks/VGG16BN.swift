@@ -18,8 +18,11 @@ public final class VGG16BN: Module, Encoder, Layer {
 
   /// torchvision's `features`: the layers, in order (registered as `features`).
   public let featureLayers: Sequential
+  /// Input channels (3 for RGB).
   public let inChannels: Int
+  /// Channels of the feature map (512 for the VGG-16 plan).
   public let featureChannels: Int
+  /// 2 to the number of poolings (32 for the VGG-16 plan).
   public let outputStride: Int
 
   /// VGG-16-BN, or another plan with the same layer types (`configuration`: channel counts, nil for
