@@ -6,6 +6,7 @@
 //   CBLAS (system library)  → AuxEngine (tensor, kernels, autodiff tape)
 //   AuxIO (file formats)    → AuxNN (modules, losses, optimisers, networks)
 //   AuxData (datasets, metrics) → AuxMTL (tasks, weighting methods)
+//   AuxBench (training-step benchmarks, uses AuxMTL)
 //   AuxTraining (training loop, experiments, reports) → auxmtl (thin CLI)
 import PackageDescription
 
@@ -48,10 +49,11 @@ let package = Package(
     .target(name: "AuxNN", dependencies: ["AuxEngine", "AuxIO"]),
     .target(name: "AuxData", dependencies: ["AuxEngine", "AuxIO", "AuxNN"]),
     .target(name: "AuxMTL", dependencies: ["AuxEngine", "AuxNN"]),
+    .target(name: "AuxBench", dependencies: ["AuxEngine", "AuxNN", "AuxMTL"]),
     .executableTarget(
       name: "auxmtl",
       dependencies: [
-        "AuxEngine", "AuxIO", "AuxNN",
+        "AuxEngine", "AuxIO", "AuxNN", "AuxMTL", "AuxBench",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
@@ -62,6 +64,7 @@ let package = Package(
       name: "AuxNNTests", dependencies: ["AuxEngine", "AuxNN", "AuxIO", "AuxTestSupport"]),
     .testTarget(name: "AuxIOTests", dependencies: ["AuxEngine", "AuxIO", "AuxTestSupport"]),
     .testTarget(name: "AuxMTLTests", dependencies: ["AuxEngine", "AuxIO", "AuxNN", "AuxMTL", "AuxTestSupport"]),
+    .testTarget(name: "AuxBenchTests", dependencies: ["AuxEngine", "AuxIO", "AuxNN", "AuxMTL", "AuxBench", "AuxTestSupport"]),
     .testTarget(
       name: "AuxDataTests", dependencies: ["AuxEngine", "AuxIO", "AuxNN", "AuxData", "AuxTestSupport"]),
   ]
