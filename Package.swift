@@ -16,10 +16,11 @@ let package = Package(
     .executable(name: "auxmtl", targets: ["auxmtl"]),
     .library(
       name: "AuxMTLKit",
-      targets: ["AuxEngine", "AuxIO", "AuxNN", "AuxData", "AuxMTL"]),
+      targets: ["AuxEngine", "AuxIO", "AuxNN", "AuxData", "AuxMTL", "AuxTraining"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
   ],
   targets: [
     // MARK: System libraries
@@ -48,10 +49,16 @@ let package = Package(
     .target(name: "AuxNN", dependencies: ["AuxEngine", "AuxIO"]),
     .target(name: "AuxData", dependencies: ["AuxEngine", "AuxIO", "AuxNN"]),
     .target(name: "AuxMTL", dependencies: ["AuxEngine", "AuxNN"]),
+    .target(
+      name: "AuxTraining",
+      dependencies: [
+        "AuxEngine", "AuxIO", "AuxNN", "AuxData", "AuxMTL",
+        .product(name: "Yams", package: "Yams"),
+      ]),
     .executableTarget(
       name: "auxmtl",
       dependencies: [
-        "AuxEngine", "AuxIO", "AuxNN",
+        "AuxEngine", "AuxIO", "AuxNN", "AuxData", "AuxMTL", "AuxTraining",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
@@ -62,6 +69,9 @@ let package = Package(
       name: "AuxNNTests", dependencies: ["AuxEngine", "AuxNN", "AuxIO", "AuxTestSupport"]),
     .testTarget(name: "AuxIOTests", dependencies: ["AuxEngine", "AuxIO", "AuxTestSupport"]),
     .testTarget(name: "AuxMTLTests", dependencies: ["AuxEngine", "AuxIO", "AuxNN", "AuxMTL", "AuxTestSupport"]),
+    .testTarget(
+      name: "AuxTrainingTests",
+      dependencies: ["AuxEngine", "AuxIO", "AuxNN", "AuxData", "AuxMTL", "AuxTraining", "AuxTestSupport"]),
     .testTarget(
       name: "AuxDataTests", dependencies: ["AuxEngine", "AuxIO", "AuxNN", "AuxData", "AuxTestSupport"]),
   ]
