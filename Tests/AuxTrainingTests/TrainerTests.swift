@@ -10,7 +10,7 @@ import Testing
 
 @Suite("Trainer")
 struct TrainerTests {
-  static func config(_ dir: URL, method: String = "ial", epochs: Int = 3) -> TrainConfig {
+  public static func config(_ dir: URL, method: String = "ial", epochs: Int = 3) -> TrainConfig {
     var c = TrainConfig()
     c.output = dir.path
     c.experiment = "t"

@@ -108,6 +108,8 @@ public struct RunRecord: Codable, Sendable, Equatable {
   public var error: String?
   /// Software and machine facts (auxmtl version, BLAS core and threads).
   public var environment: [String: String]
+  /// The resolved configuration the run was started with (nil in records written by hand).
+  public var configuration: TrainConfig?
 
   public init(
     id: String, experiment: String, method: String, methodOptions: [String: String], tasks: [String],
@@ -134,6 +136,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
     self.finishedAt = nil
     self.error = nil
     self.environment = environment
+    self.configuration = nil
   }
 
   /// Whether this is a single-task baseline run.

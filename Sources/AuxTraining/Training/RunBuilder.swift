@@ -107,11 +107,12 @@ public enum RunBuilder {
     var env = environment
     env["blas_core"] = env["blas_core"] ?? BLAS.coreName
     env["blas_threads"] = env["blas_threads"] ?? String(BLAS.threadCount)
-    let record = RunRecord(
+    var record = RunRecord(
       id: id, experiment: config.experiment, method: config.method.name, methodOptions: method.resolvedOptions,
       tasks: objectives.map(\.name), primaryTasks: objectives.filter { $0.role == .primary }.map(\.name), seed: config.seed,
       dataset: config.dataset.name, model: "\(config.model.encoder)+\(config.model.head)", epochsPlanned: config.training.epochs,
       mainMetrics: Dictionary(uniqueKeysWithValues: objectives.map { ($0.name, $0.mainMetric) }), environment: env)
+    record.configuration = config
     if let text = resolvedConfigText {
       try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
       try AtomicFile.write(Data(text.utf8), to: folder.configURL)
