@@ -128,6 +128,12 @@ struct ConfigLoaderTests {
     }
     #expect(expected.count == 40)
     #expect(found == expected, "missing from the schema: \(expected.subtracting(found).sorted()); extra: \(found.subtracting(expected).sorted())")
+
+    // docs/configuration.md documents every key.
+    let doc = try String(
+      contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("docs/configuration.md"), encoding: .utf8)
+    for key in expected.sorted() { #expect(doc.contains("| `\(key)` |"), "docs/configuration.md does not document \(key)") }
   }
 
   // MARK: - Unknown keys

@@ -168,6 +168,26 @@ struct ReportTableTests {
     #expect(try row(depthTable, "ial").deltaM.allSatisfy { $0.value == nil && $0.note != nil })
   }
 
+  @Test("multi-task setting: every task primary gives one Δm pair over all tasks; a record saying 'all' joins it")
+  func multiTask() throws {
+    let x = try HandMadeExperiment("mtl")
+    defer { x.remove() }
+    try x.run("single-task", primary: ["semantic"], tasks: ["semantic"], seed: 0, semantic: (0.40, 0.80))
+    try x.run("single-task", primary: ["depth"], tasks: ["depth"], seed: 0, depth: (0.50, 0.70))
+    try x.run("ew", primary: ["semantic", "depth"], tasks: ["semantic", "depth"], seed: 0, semantic: (0.42, 0.80), depth: (0.55, 0.70))
+    try x.run("ew", primary: ["all"], tasks: ["semantic", "depth"], seed: 1, semantic: (0.44, 0.80), depth: (0.45, 0.70))
+    let report = try ExperimentReport.load(experiment: x.directory)
+    #expect(report.tables.count == 1)
+    let t = report.tables[0]
+    #expect(t.title == "scenes: every task primary (semantic, depth)")
+    #expect(t.deltaMColumns == [DeltaMColumn(scope: .allTasks, variant: .singleMetric), DeltaMColumn(scope: .allTasks, variant: .perTaskMean)])
+    #expect(t.columns.allSatisfy { $0.isPrimary })
+    let ew = try row(t, "ew")
+    #expect(ew.runCount == 2)
+    // Means: mIoU 0.43, absErr 0.50: (0.03 / 0.40 + 0) / 2.
+    #expect(close(ew.deltaM[0].value, 100 * (0.03 / 0.40) / 2))
+  }
+
   @Test("method options split rows; default options do not")
   func variants() throws {
     let x = try HandMadeExperiment("variants")

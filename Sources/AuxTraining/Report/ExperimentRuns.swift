@@ -17,6 +17,12 @@ public struct LoadedRun: Sendable {
     self.steps = steps
   }
 
+  /// The run's primary tasks by name (``RunRecord/primaryTasks``; a record that says `all`
+  /// means every task it trained).
+  public var primaryTasks: [String] {
+    record.primaryTasks == [TrainConfig.allTasks] ? record.tasks : record.primaryTasks
+  }
+
   /// The final (test) value of `task`'s metric `metric`, or nil.
   public func finalValue(task: String, metric: String) -> MetricRecord? {
     record.finalMetrics.first { $0.task == task && $0.metric == metric }

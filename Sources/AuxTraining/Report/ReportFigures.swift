@@ -3,12 +3,14 @@
 public struct ReportFigures: Sendable {
   /// A group of plots under one heading.
   public struct Section: Sendable {
+    /// `Learning curves, scenes: primary semantic`.
     public let title: String
     public let plots: [LinePlot]
     /// What could not be drawn (no validation evaluations, no step logs).
     public let notes: [String]
   }
 
+  /// Learning curves of every set of primary tasks, then the methods' values over training.
   public let sections: [Section]
 
   /// At most this many points per line; longer step logs are averaged into bins.
@@ -27,8 +29,8 @@ public struct ReportFigures: Sendable {
       let dRuns = runs.filter { $0.record.dataset == dataset }
       let context = DatasetContext(dataset: dataset, runs: dRuns, baselines: BaselineSet(dRuns))
       let methodRuns = dRuns.filter { !$0.record.isSingleTask }
-      for primary in uniqued(methodRuns.map(\.record.primaryTasks)) {
-        let group = methodRuns.filter { $0.record.primaryTasks == primary }
+      for primary in uniqued(methodRuns.map(\.primaryTasks)) {
+        let group = methodRuns.filter { $0.primaryTasks == primary }
         let variants = uniqued(group.map { MethodVariant($0.record) }).sorted()
         let heading = "\(dataset): primary \(primary.joined(separator: ", "))"
         var plots: [LinePlot] = []

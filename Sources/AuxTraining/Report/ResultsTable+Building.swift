@@ -116,16 +116,16 @@ extension ResultsTable {
     for dataset in uniqued(runs.map(\.record.dataset)) {
       let context = DatasetContext(dataset: dataset, runs: runs.filter { $0.record.dataset == dataset }, baselines: baselines)
       let methodRuns = context.runs.filter { !$0.record.isSingleTask }
-      var groups = uniqued(methodRuns.map(\.record.primaryTasks))
+      var groups = uniqued(methodRuns.map(\.primaryTasks))
       if groups.isEmpty { groups = uniqued(context.runs.map(\.record.tasks)) }
       func order(_ g: [String]) -> (Int, Int) { (g.count, context.taskOrder.firstIndex(of: g[0]) ?? Int.max) }
       groups.sort { order($0) < order($1) }
       for g in groups {
-        tables.append(primarySetTable(context, primary: g, runs: methodRuns.filter { $0.record.primaryTasks == g }))
+        tables.append(primarySetTable(context, primary: g, runs: methodRuns.filter { $0.primaryTasks == g }))
       }
       let single = groups.filter { $0.count == 1 }.map { $0[0] }
       if single.count >= 2 {
-        tables.append(auxiliarySettingTable(context, tasks: single, runs: methodRuns.filter { $0.record.primaryTasks.count == 1 }))
+        tables.append(auxiliarySettingTable(context, tasks: single, runs: methodRuns.filter { $0.primaryTasks.count == 1 }))
       }
     }
     return tables
@@ -185,7 +185,7 @@ extension ResultsTable {
       // The variant's runs with each task as the only primary.
       var byTask: [String: [LoadedRun]] = [:]
       for t in tasks {
-        byTask[t] = runs.filter { MethodVariant($0.record) == variant && $0.record.primaryTasks == [t] }
+        byTask[t] = runs.filter { MethodVariant($0.record) == variant && $0.primaryTasks == [t] }
           .sorted { ($0.record.seed, $0.record.id) < ($1.record.seed, $1.record.id) }
       }
       let cells = columns.map { c -> ResultCell in

@@ -1,7 +1,10 @@
 /// A table as text cells, shared by the Markdown, HTML and console forms.
 public struct TextGrid: Sendable, Equatable {
+  /// Printed above the table.
   public var title: String
+  /// Column titles.
   public var header: [String]
+  /// One array of cells per row, as many as the header.
   public var rows: [[String]]
   /// Footnotes, numbered from 1; cells refer to them as `[n]`.
   public var notes: [String]

@@ -33,6 +33,7 @@ public struct DeltaMColumn: Sendable, Hashable {
 /// A metric column: a task's main metric.
 public struct ResultColumn: Sendable, Equatable {
   public let task: String
+  /// The task's main metric (``RunRecord/mainMetrics``).
   public let metric: String
   /// nil when no run reports the metric (its direction is unknown).
   public let higherIsBetter: Bool?
@@ -96,9 +97,14 @@ public struct ResultsTable: Sendable {
   }
 
   public let kind: Kind
+  /// The dataset of every run in the table.
   public let dataset: String
+  /// `scenes: primary semantic`.
   public let title: String
+  /// The metric columns: the primary tasks first, then the other tasks the runs report.
   public let columns: [ResultColumn]
+  /// The Δm columns (primary, then all tasks; single metric, then per-task mean). Tables whose
+  /// primary tasks are all the tasks have only the all-tasks pair.
   public let deltaMColumns: [DeltaMColumn]
   /// The single-task row first, then the methods in registry order.
   public let rows: [ResultRow]

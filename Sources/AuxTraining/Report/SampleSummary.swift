@@ -3,10 +3,13 @@
 /// The standard deviation is the sample one (divisor n − 1, `numpy.std(ddof=1)`,
 /// `torch.std(unbiased=True)`), as papers report over seeds; it is nil for fewer than two values.
 public struct SampleSummary: Sendable, Equatable {
+  /// Number of values (seeds).
   public let count: Int
+  /// Arithmetic mean.
   public let mean: Double
   /// Sample standard deviation (n − 1); nil when `count < 2`.
   public let standardDeviation: Double?
+  /// Extremes (the band of the plots).
   public let minimum: Double
   public let maximum: Double
 

@@ -8,6 +8,7 @@
 public struct TimingTable: Sendable {
   public struct Row: Sendable {
     public let dataset: String
+    /// The method (with non-default options), or the single-task runs.
     public let variant: MethodVariant
     /// Runs with at least one timed epoch.
     public let runCount: Int
@@ -19,7 +20,9 @@ public struct TimingTable: Sendable {
     public let ratioToEqualWeighting: Double?
   }
 
+  /// Per dataset, the methods in registry order, then the single-task runs.
   public let rows: [Row]
+  /// Why a ratio is missing.
   public let notes: [String]
 
   /// The registry name of equal weighting, the reference of the ratio.

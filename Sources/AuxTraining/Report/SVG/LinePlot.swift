@@ -27,12 +27,15 @@ public struct LinePlot: Sendable {
 
   /// One line of the chart.
   public struct Series: Sendable {
+    /// The legend entry.
     public var name: String
     /// A CSS colour (`#0072B2`).
     public var color: String
+    /// The line, in drawing order.
     public var points: [Point]
     /// A shaded range around the line (e.g. min–max over seeds); nil or empty: none.
     public var band: [BandPoint]?
+    /// Draw the line dashed (single-task baselines).
     public var dashed: Bool
 
     public init(name: String, color: String, points: [Point], band: [BandPoint]? = nil, dashed: Bool = false) {
@@ -44,9 +47,12 @@ public struct LinePlot: Sendable {
     }
   }
 
+  /// Printed above the chart and used as the SVG's accessible name.
   public var title: String
+  /// The axis labels.
   public var xLabel: String
   public var yLabel: String
+  /// The lines, drawn in order (bands first, then lines); the legend lists them in this order.
   public var series: [Series]
   /// Width and minimum height in pixels (the height grows to fit the legend).
   public var width: Double
