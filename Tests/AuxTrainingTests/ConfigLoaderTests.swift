@@ -221,7 +221,7 @@ struct ConfigLoaderTests {
       #expect(e.key == key && e.message.contains("must be one of \(allowed.joined(separator: ", "))"), "\(e)")
       #expect(e.location.line == 2)
     }
-    #expect(TrainConfig.datasetNames == ["scenes", "fashion", "multi-fashion", "nyuv2", "cityscapes", "cifar100-mtl"])
+    #expect(TrainConfig.datasetNames == ["scenes", "fashion", "multi-fashion", "nyuv2", "cityscapes", "multi-cifar100"])
     #expect(try #require(configError("optimizer:\n  name: adma\n")).message.hasSuffix("did you mean adam?"))
     #expect(try #require(configError("schedule:\n  name: Cosine\n")).message.hasSuffix("did you mean cosine?"))
   }

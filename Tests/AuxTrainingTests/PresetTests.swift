@@ -21,7 +21,7 @@ struct PresetTests {
     let files = try FileManager.default.contentsOfDirectory(at: configsDirectory, includingPropertiesForKeys: nil)
       .filter { $0.pathExtension == "yaml" }
     #expect(Set(files.map(\.lastPathComponent)).isSuperset(of: [
-      "nyuv2.yaml", "cityscapes.yaml", "cifar100-mtl.yaml", "fashion-quick.yaml", "scenes-quick.yaml",
+      "nyuv2.yaml", "cityscapes.yaml", "multi-cifar100.yaml", "fashion-quick.yaml", "scenes-quick.yaml",
     ]))
     for file in files {
       let config = try TrainConfig.load(file: file)
@@ -56,10 +56,10 @@ struct PresetTests {
     #expect(c.tasks.auxiliary == ["part", "disparity"] && c.tasks.mainMetric["disparity"] == "absErr")
   }
 
-  @Test("cifar100-mtl: VGG-16 (task-conditional BN), SGD 0.1, wd 5e-4, cosine, 200 epochs, batch 32")
+  @Test("multi-cifar100: VGG-16 (task-conditional BN), SGD 0.1, wd 5e-4, cosine, 200 epochs, batch 32")
   func cifar() throws {
-    let c = try preset("cifar100-mtl")
-    #expect(c.dataset.name == "cifar100-mtl" && c.model.encoder == "vgg16-bn")
+    let c = try preset("multi-cifar100")
+    #expect(c.dataset.name == "multi-cifar100" && c.model.encoder == "vgg16-bn")
     #expect(c.optimizer.name == "sgd" && c.optimizer.learningRate == 0.1 && c.optimizer.momentum == 0.9 && c.optimizer.weightDecay == 5e-4)
     #expect(c.schedule.name == "cosine" && c.training.epochs == 200 && c.training.batchSize == 32)
     #expect(c.tasks.primary == ["domain_14"] && c.tasks.auxiliary == nil)

@@ -2,7 +2,7 @@ import AuxMTL
 
 extension TrainConfig {
   /// The datasets `dataset.name` accepts.
-  public static let datasetNames = ["scenes", "fashion", "multi-fashion", "nyuv2", "cityscapes", "cifar100-mtl"]
+  public static let datasetNames = ["scenes", "fashion", "multi-fashion", "nyuv2", "cityscapes", "multi-cifar100"]
   /// The encoders `model.encoder` accepts.
   public static let encoderNames = ["refcnn", "resnet18", "resnet34", "resnet50", "vgg16-bn"]
   /// The dense heads `model.head` accepts.

@@ -23,7 +23,7 @@ public struct TrainConfig: Codable, Sendable, Equatable {
 
   /// Which data to train on.
   public struct DatasetConfig: Codable, Sendable, Equatable {
-    /// `scenes`, `fashion`, `multi-fashion`, `nyuv2`, `cityscapes` or `cifar100-mtl`.
+    /// `scenes`, `fashion`, `multi-fashion`, `nyuv2`, `cityscapes` or `multi-cifar100`.
     public var name: String = "scenes"
     /// Folder of a dataset users bring (NYUv2, Cityscapes, CIFAR-100, Fashion-MNIST elsewhere).
     public var path: String? = nil
