@@ -1,3 +1,4 @@
+import ArgumentParser
 import AuxEngine
 import AuxTraining
 import Foundation
@@ -33,6 +34,6 @@ enum CLISupport {
       throw ExitCode(130)
     }
     let folder = URL(fileURLWithPath: plan.base.output).appendingPathComponent(plan.base.experiment)
-    try ReportCommand.writeReport(experiment: folder, output: nil)
+    try ReportCommand.writeReport(experiment: folder, output: nil as URL?)
   }
 }

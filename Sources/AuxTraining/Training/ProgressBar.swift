@@ -27,7 +27,9 @@ public final class ProgressBar: TrainingProgress {
       self.interactive = interactive ?? false
     #endif
     self.write = write ?? { s in
-      FileHandle.standardOutput.write(Data(s.utf8))
+      // Through stdio (not FileHandle) so that the bar interleaves correctly with print().
+      print(s, terminator: "")
+      fflush(stdout)
     }
   }
 
@@ -68,7 +70,8 @@ public final class ProgressBar: TrainingProgress {
     write("\(prefix)\(message)\n")
   }
 
-  static func format(_ v: Double) -> String {
+  /// A metric or loss value with 4 decimals (1 above 100).
+  public static func format(_ v: Double) -> String {
     guard v.isFinite else { return "\(v)" }
     return abs(v) >= 100 ? String(format: "%.1f", v) : String(format: "%.4f", v)
   }

@@ -45,9 +45,13 @@ struct ReportCommand: ParsableCommand {
   var quiet = false
 
   func run() throws {
-    let folder = URL(fileURLWithPath: experiment)
+    try Self.writeReport(experiment: URL(fileURLWithPath: experiment), output: output.map { URL(fileURLWithPath: $0) }, quiet: quiet)
+  }
+
+  /// Builds the report of an experiment folder, writes its files and prints the tables.
+  static func writeReport(experiment folder: URL, output: URL?, quiet: Bool = false) throws {
     let report = try ExperimentReport.load(experiment: folder)
-    let destination = output.map { URL(fileURLWithPath: $0) } ?? folder.appendingPathComponent("report")
+    let destination = output ?? folder.appendingPathComponent("report")
     let files = try report.write(to: destination)
     if !quiet { print(report.consoleText()) }
     print("Wrote:")
