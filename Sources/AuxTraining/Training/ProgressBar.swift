@@ -29,7 +29,7 @@ public final class ProgressBar: TrainingProgress {
     self.write = write ?? { s in
       // Through stdio (not FileHandle) so that the bar interleaves correctly with print().
       print(s, terminator: "")
-      fflush(stdout)
+      fflush(nil)
     }
   }
 
