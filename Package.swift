@@ -17,10 +17,11 @@ let package = Package(
     .executable(name: "auxmtl", targets: ["auxmtl"]),
     .library(
       name: "AuxMTLKit",
-      targets: ["AuxEngine", "AuxIO", "AuxNN", "AuxData", "AuxMTL"]),
+      targets: ["AuxEngine", "AuxIO", "AuxNN", "AuxData", "AuxMTL", "AuxTraining"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
   ],
   targets: [
     // MARK: System libraries
@@ -50,10 +51,16 @@ let package = Package(
     .target(name: "AuxData", dependencies: ["AuxEngine", "AuxIO", "AuxNN"]),
     .target(name: "AuxMTL", dependencies: ["AuxEngine", "AuxNN"]),
     .target(name: "AuxBench", dependencies: ["AuxEngine", "AuxNN", "AuxMTL"]),
+    .target(
+      name: "AuxTraining",
+      dependencies: [
+        "AuxEngine", "AuxIO", "AuxNN", "AuxData", "AuxMTL",
+        .product(name: "Yams", package: "Yams"),
+      ]),
     .executableTarget(
       name: "auxmtl",
       dependencies: [
-        "AuxEngine", "AuxIO", "AuxNN", "AuxMTL", "AuxBench",
+        "AuxEngine", "AuxIO", "AuxNN", "AuxData", "AuxMTL", "AuxBench", "AuxTraining",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
@@ -65,6 +72,9 @@ let package = Package(
     .testTarget(name: "AuxIOTests", dependencies: ["AuxEngine", "AuxIO", "AuxTestSupport"]),
     .testTarget(name: "AuxMTLTests", dependencies: ["AuxEngine", "AuxIO", "AuxNN", "AuxMTL", "AuxTestSupport"]),
     .testTarget(name: "AuxBenchTests", dependencies: ["AuxEngine", "AuxIO", "AuxNN", "AuxMTL", "AuxBench", "AuxTestSupport"]),
+    .testTarget(
+      name: "AuxTrainingTests",
+      dependencies: ["AuxEngine", "AuxIO", "AuxNN", "AuxData", "AuxMTL", "AuxTraining", "AuxTestSupport"]),
     .testTarget(
       name: "AuxDataTests", dependencies: ["AuxEngine", "AuxIO", "AuxNN", "AuxData", "AuxTestSupport"]),
   ]

@@ -21,5 +21,8 @@ struct AuxMTLCommand: ParsableCommand {
       Environment: OPENBLAS_CORETYPE and OPENBLAS_NUM_THREADS are honoured when set; otherwise auxmtl
       picks the OpenBLAS kernel for this CPU (see `auxmtl info`).
       """,
-    subcommands: [DemoCommand.self, InfoCommand.self, BenchCommand.self])
+    subcommands: [
+      DemoCommand.self, TrainCommand.self, CompareCommand.self, ReportCommand.self, MethodsCommand.self, BenchCommand.self,
+      InfoCommand.self,
+    ])
 }

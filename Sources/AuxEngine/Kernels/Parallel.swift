@@ -47,6 +47,21 @@ public enum Parallel {
     }
   }
 
+  /// Work (in elements touched) below which splitting a loop over threads costs more than it saves.
+  public static let minimumParallelWork = 1 << 16
+
+  /// Calls `body` with contiguous sub-ranges of `0..<count` that together cover it, concurrently
+  /// when `work` (elements touched in all) reaches ``minimumParallelWork``, else once with the
+  /// whole range.
+  public static func split(_ count: Int, work: Int, _ body: (Range<Int>) -> Void) {
+    let tasks = work >= minimumParallelWork ? taskCount(for: count) : 1
+    if tasks <= 1 {
+      body(0..<count)
+      return
+    }
+    run(tasks) { t in body((t * count / tasks)..<((t + 1) * count / tasks)) }
+  }
+
   /// Runs `body` with OpenBLAS limited to one thread (so that concurrent tasks do not compete for
   /// its thread pool), then restores the previous thread count.
   ///

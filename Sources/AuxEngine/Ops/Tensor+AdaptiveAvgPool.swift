@@ -18,7 +18,8 @@ extension Tensor {
     var out = Tensor.uninitialized([shape[0], shape[1], outputSize.height, outputSize.width])
     withUnsafeBufferPointer { xp in
       out.withUnsafeMutableBufferPointer { yp in
-        windows.forward(xp.baseAddress!, planes: planes, into: yp.baseAddress!)
+        let (x, y) = (xp.baseAddress!, yp.baseAddress!)
+        Parallel.split(planes, work: xp.count + yp.count) { windows.forward(x, planes: $0, into: y) }
       }
     }
     let inShape = shape
@@ -26,7 +27,8 @@ extension Tensor {
       var gx = Tensor.zeros(inShape)
       gy.withUnsafeBufferPointer { gp in
         gx.withUnsafeMutableBufferPointer { dp in
-          windows.backward(gp.baseAddress!, planes: planes, into: dp.baseAddress!)
+          let (g, d) = (gp.baseAddress!, dp.baseAddress!)
+          Parallel.split(planes, work: dp.count + gp.count) { windows.backward(g, planes: $0, into: d) }
         }
       }
       return [gx]

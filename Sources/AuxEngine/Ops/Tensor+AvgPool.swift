@@ -33,7 +33,8 @@ extension Tensor {
     var out = Tensor.uninitialized([shape[0], shape[1], g.outputHeight, g.outputWidth])
     withUnsafeBufferPointer { xp in
       out.withUnsafeMutableBufferPointer { yp in
-        windows.forward(xp.baseAddress!, planes: planes, into: yp.baseAddress!)
+        let (x, y) = (xp.baseAddress!, yp.baseAddress!)
+        Parallel.split(planes, work: xp.count + yp.count) { windows.forward(x, planes: $0, into: y) }
       }
     }
     let inShape = shape
@@ -41,7 +42,8 @@ extension Tensor {
       var gx = Tensor.zeros(inShape)
       gy.withUnsafeBufferPointer { gp in
         gx.withUnsafeMutableBufferPointer { dp in
-          windows.backward(gp.baseAddress!, planes: planes, into: dp.baseAddress!)
+          let (g, d) = (gp.baseAddress!, dp.baseAddress!)
+          Parallel.split(planes, work: dp.count + gp.count) { windows.backward(g, planes: $0, into: d) }
         }
       }
       return [gx]
@@ -94,10 +96,11 @@ struct AveragePoolWindows {
     divisor = nil
   }
 
-  func forward(_ x: UnsafePointer<Float>, planes: Int, into y: UnsafeMutablePointer<Float>) {
+  /// Pools the planes `planes` of `x` into the same planes of `y`.
+  func forward(_ x: UnsafePointer<Float>, planes: Range<Int>, into y: UnsafeMutablePointer<Float>) {
     let (H, W) = (inputHeight, inputWidth)
-    var k = 0
-    for plane in 0..<planes {
+    var k = planes.lowerBound &* rows.count &* columns.count
+    for plane in planes {
       let xp = x + plane &* H &* W
       for r in rows {
         for c in columns {
@@ -117,10 +120,11 @@ struct AveragePoolWindows {
     }
   }
 
-  func backward(_ gy: UnsafePointer<Float>, planes: Int, into gx: UnsafeMutablePointer<Float>) {
+  /// Spreads the gradient of the planes `planes` of `gy` over the same planes of `gx`.
+  func backward(_ gy: UnsafePointer<Float>, planes: Range<Int>, into gx: UnsafeMutablePointer<Float>) {
     let (H, W) = (inputHeight, inputWidth)
-    var k = 0
-    for plane in 0..<planes {
+    var k = planes.lowerBound &* rows.count &* columns.count
+    for plane in planes {
       let dp = gx + plane &* H &* W
       for r in rows {
         for c in columns {

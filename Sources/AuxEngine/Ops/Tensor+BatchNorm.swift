@@ -277,12 +277,10 @@ public enum BatchNormKernels {
     }
   }
 
-  /// Splits the channels over ``Parallel`` tasks when there are enough elements (≥ 64 Ki) to pay
-  /// for the threads; each task gets a contiguous channel range.
+  /// Splits the channels over ``Parallel`` tasks (contiguous channel ranges) for large inputs.
   @inline(__always)
   static func forChannels(_ C: Int, elements: Int, _ body: (Range<Int>) -> Void) {
-    let tasks = elements >= 1 << 16 ? Parallel.taskCount(for: C) : 1
-    Parallel.run(tasks) { t in body((t * C / tasks)..<((t + 1) * C / tasks)) }
+    Parallel.split(C, work: elements, body)
   }
 
   /// `(Σ (x − shift), Σ (x − shift)²)` in 16 Float lanes.

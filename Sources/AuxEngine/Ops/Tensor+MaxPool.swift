@@ -34,8 +34,10 @@ extension Tensor {
     withUnsafeBufferPointer { xp in
       out.withUnsafeMutableBufferPointer { yp in
         argmax.withUnsafeMutableBufferPointer { ap in
-          PoolKernels.maxForward(
-            xp.baseAddress!, planes: planes, geometry: g, output: yp.baseAddress!, argmax: ap.baseAddress!)
+          let (x, y, a) = (xp.baseAddress!, yp.baseAddress!, ap.baseAddress!)
+          Parallel.split(planes, work: xp.count + yp.count) { range in
+            PoolKernels.maxForward(x, planes: range, geometry: g, output: y, argmax: a)
+          }
         }
       }
     }
@@ -49,11 +51,13 @@ extension Tensor {
             let D = dp.baseAddress!
             let A = ap.baseAddress!
             let P = g.outputPlane
-            for plane in 0..<planes {
-              let d = D + plane * g.inputPlane
-              let gpl = G + plane * P
-              let apl = A + plane * P
-              for k in 0..<P { d[Int(apl[k])] += gpl[k] }
+            Parallel.split(planes, work: dp.count + gp.count) { range in
+              for plane in range {
+                let d = D + plane * g.inputPlane
+                let gpl = G + plane * P
+                let apl = A + plane * P
+                for k in 0..<P { d[Int(apl[k])] += gpl[k] }
+              }
             }
           }
         }
@@ -65,13 +69,14 @@ extension Tensor {
 
 /// Pointer kernels for pooling.
 public enum PoolKernels {
-  /// Max pooling of `planes` consecutive `H×W` planes; writes the maxima and their in-plane indices.
+  /// Max pooling of the `H×W` planes `planes` of `x`; writes the maxima and their in-plane indices
+  /// into the same planes of `y` and `argmax`.
   public static func maxForward(
-    _ x: UnsafePointer<Float>, planes: Int, geometry g: WindowGeometry,
+    _ x: UnsafePointer<Float>, planes: Range<Int>, geometry g: WindowGeometry,
     output y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>
   ) {
     let (H, W, OH, OW) = (g.inputHeight, g.inputWidth, g.outputHeight, g.outputWidth)
-    for plane in 0..<planes {
+    for plane in planes {
       let xp = x + plane &* H &* W
       var k = plane &* OH &* OW
       for oh in 0..<OH {

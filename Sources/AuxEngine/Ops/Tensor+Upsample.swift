@@ -51,7 +51,10 @@ extension Tensor {
     var out = Tensor.uninitialized([shape[0], shape[1], size.height, size.width])
     withUnsafeBufferPointer { xp in
       out.withUnsafeMutableBufferPointer { yp in
-        BilinearKernels.forward(xp.baseAddress!, planes: planes, rows: rows, columns: cols, into: yp.baseAddress!)
+        let (x, y) = (xp.baseAddress!, yp.baseAddress!)
+        Parallel.split(planes, work: yp.count) { range in
+          BilinearKernels.forward(x, planes: range, rows: rows, columns: cols, into: y)
+        }
       }
     }
     let inShape = shape
@@ -59,7 +62,10 @@ extension Tensor {
       var gx = Tensor.zeros(inShape)
       gy.withUnsafeBufferPointer { gp in
         gx.withUnsafeMutableBufferPointer { dp in
-          BilinearKernels.backward(gp.baseAddress!, planes: planes, rows: rows, columns: cols, into: dp.baseAddress!)
+          let (g, d) = (gp.baseAddress!, dp.baseAddress!)
+          Parallel.split(planes, work: gp.count) { range in
+            BilinearKernels.backward(g, planes: range, rows: rows, columns: cols, into: d)
+          }
         }
       }
       return [gx]
@@ -124,8 +130,9 @@ struct BilinearTaps: Sendable {
 
 /// Pointer kernels for bilinear resizing over consecutive planes.
 enum BilinearKernels {
+  /// Resizes the planes `planes` of `x` into the same planes of `y`.
   static func forward(
-    _ x: UnsafePointer<Float>, planes: Int, rows: BilinearTaps, columns: BilinearTaps,
+    _ x: UnsafePointer<Float>, planes: Range<Int>, rows: BilinearTaps, columns: BilinearTaps,
     into y: UnsafeMutablePointer<Float>
   ) {
     let (H, W, OH, OW) = (rows.inputSize, columns.inputSize, rows.outputSize, columns.outputSize)
@@ -133,8 +140,8 @@ enum BilinearKernels {
       columns.index1.withUnsafeBufferPointer { c1 in
         columns.lambda0.withUnsafeBufferPointer { cl0 in
           columns.lambda1.withUnsafeBufferPointer { cl1 in
-            var out = y
-            for plane in 0..<planes {
+            var out = y + planes.lowerBound &* OH &* OW
+            for plane in planes {
               let xp = x + plane &* H &* W
               for oh in 0..<OH {
                 let r0 = xp + rows.index0[oh] &* W
@@ -155,8 +162,9 @@ enum BilinearKernels {
     }
   }
 
+  /// Scatters the gradient of the planes `planes` of `gy` onto the same planes of `gx`.
   static func backward(
-    _ gy: UnsafePointer<Float>, planes: Int, rows: BilinearTaps, columns: BilinearTaps,
+    _ gy: UnsafePointer<Float>, planes: Range<Int>, rows: BilinearTaps, columns: BilinearTaps,
     into gx: UnsafeMutablePointer<Float>
   ) {
     let (H, W, OH, OW) = (rows.inputSize, columns.inputSize, rows.outputSize, columns.outputSize)
@@ -164,8 +172,8 @@ enum BilinearKernels {
       columns.index1.withUnsafeBufferPointer { c1 in
         columns.lambda0.withUnsafeBufferPointer { cl0 in
           columns.lambda1.withUnsafeBufferPointer { cl1 in
-            var g = gy
-            for plane in 0..<planes {
+            var g = gy + planes.lowerBound &* OH &* OW
+            for plane in planes {
               let dp = gx + plane &* H &* W
               for oh in 0..<OH {
                 let r0 = dp + rows.index0[oh] &* W

@@ -13,6 +13,13 @@ public struct StateDictError: Error, CustomStringConvertible, Equatable {
   /// Where the state dict came from (a file path), if known.
   public var source: String?
 
+  public init(missing: [String] = [], unexpected: [String] = [], mismatched: [(String, [Int], [Int])] = [], source: String? = nil) {
+    self.missing = missing
+    self.unexpected = unexpected
+    self.mismatched = mismatched
+    self.source = source
+  }
+
   public var isEmpty: Bool { missing.isEmpty && unexpected.isEmpty && mismatched.isEmpty }
 
   public var description: String {

@@ -1,0 +1,88 @@
+import AuxMTL
+
+extension TrainConfig {
+  /// The datasets `dataset.name` accepts.
+  public static let datasetNames = ["scenes", "fashion", "multi-fashion", "nyuv2", "cityscapes", "multi-cifar100"]
+  /// The encoders `model.encoder` accepts.
+  public static let encoderNames = ["refcnn", "resnet18", "resnet34", "resnet50", "vgg16-bn"]
+  /// The dense heads `model.head` accepts.
+  public static let headNames = ["light", "aspp"]
+  /// The optimisers `optimizer.name` accepts.
+  public static let optimizerNames = ["sgd", "adam", "adamw"]
+  /// The learning-rate schedules `schedule.name` accepts.
+  public static let scheduleNames = ["constant", "step", "cosine", "poly"]
+  /// The value of `tasks.primary` that makes every task primary (the multi-task setting).
+  public static let allTasks = "all"
+
+  /// The names `method.name` accepts: every ``AuxMTL/MethodRegistry`` method, then
+  /// `single-task` (``RunRecord/singleTaskMethod``: one task, no weighting, the Δm baseline).
+  public static var methodNames: [String] { MethodRegistry.all.map(\.name) + [RunRecord.singleTaskMethod] }
+
+  /// The sections of the file, in the order they are written.
+  static let sectionNames = ["dataset", "tasks", "method", "model", "optimizer", "schedule", "training"]
+
+  /// Every key of the configuration file, in the order ``yaml()`` writes them. Keys are the
+  /// snake_case forms of the Swift property names (`trainSamples` → `train_samples`).
+  static var schema: [ConfigField] {
+    [
+      .text("experiment", \.experiment) { node, value in
+        if value.contains("/") || value == "." || value == ".." {
+          throw node.error("must be a folder name (no '/', not '.' or '..'); found '\(value)'")
+        }
+      },
+      .text("output", \.output),
+      .unsigned("seed", \.seed),
+
+      .choice("dataset.name", \.dataset.name, datasetNames),
+      .optionalText("dataset.path", \.dataset.path),
+      .integer("dataset.size", \.dataset.size, .within(32...256)),
+      .integer("dataset.train_samples", \.dataset.trainSamples, .atLeast(0)),
+      .integer("dataset.validation_samples", \.dataset.validationSamples, .atLeast(0)),
+      .integer("dataset.test_samples", \.dataset.testSamples, .atLeast(0)),
+      .boolean("dataset.augment", \.dataset.augment),
+      .optionalText("dataset.cache", \.dataset.cache),
+
+      .textList("tasks.primary", \.tasks.primary),
+      .optionalTextList("tasks.auxiliary", \.tasks.auxiliary),
+      .textMap("tasks.main_metric", \.tasks.mainMetric),
+
+      .choice("method.name", \.method.name, methodNames),
+      .textMap("method.options", \.method.options),
+      .optionalNumber("method.learning_rate", \.method.learningRate, .positive),
+
+      .choice("model.encoder", \.model.encoder, encoderNames),
+      .choice("model.head", \.model.head, headNames),
+      .integer("model.output_stride", \.model.outputStride, .oneOf([8, 16, 32])),
+      .optionalText("model.pretrained", \.model.pretrained),
+
+      .choice("optimizer.name", \.optimizer.name, optimizerNames),
+      .number("optimizer.learning_rate", \.optimizer.learningRate, .positive),
+      .number("optimizer.weight_decay", \.optimizer.weightDecay, .nonNegative),
+      .number("optimizer.momentum", \.optimizer.momentum, .unitHalfOpen),
+      .number("optimizer.clip_norm", \.optimizer.clipNorm, .nonNegative),
+
+      .choice("schedule.name", \.schedule.name, scheduleNames),
+      .integer("schedule.step_size", \.schedule.stepSize, .atLeast(1)),
+      .number("schedule.gamma", \.schedule.gamma, .unitOpenClosed),
+      .number("schedule.min_learning_rate", \.schedule.minLearningRate, .nonNegative),
+      .number("schedule.power", \.schedule.power, .positive),
+      .integer("schedule.warmup_epochs", \.schedule.warmupEpochs, .atLeast(0)),
+
+      .integer("training.epochs", \.training.epochs, .atLeast(1)),
+      .integer("training.batch_size", \.training.batchSize, .atLeast(1)),
+      .integer("training.eval_every", \.training.evalEvery, .atLeast(1)),
+      .integer("training.early_stopping_patience", \.training.earlyStoppingPatience, .atLeast(0)),
+      .integer("training.log_every", \.training.logEvery, .atLeast(1)),
+      .integer("training.threads", \.training.threads, .atLeast(0)),
+      .integer("training.prefetch", \.training.prefetch, .atLeast(0)),
+      .integer("training.max_steps_per_epoch", \.training.maxStepsPerEpoch, .atLeast(0)),
+    ]
+  }
+
+  /// The keys allowed directly under `section` (`""`: the top level), in schema order.
+  static func allowedKeys(in section: String, schema: [ConfigField]) -> [String] {
+    var keys = schema.filter { $0.section == section }.map(\.name)
+    if section.isEmpty { keys += sectionNames }
+    return keys
+  }
+}

@@ -1,0 +1,133 @@
+/// Everything one training run needs, as written in a YAML config file (snake_case keys) and
+/// overridable from the command line (`--set training.epochs=5`).
+///
+/// Every field has a default, so an empty file is a valid config (the `scenes` benchmark with the
+/// reference CNN and IAL). The resolved config (defaults filled in, overrides applied) is saved in
+/// each run folder as `config.yaml`.
+public struct TrainConfig: Codable, Sendable, Equatable {
+  /// Name of the experiment: runs go to `<output>/<experiment>/<run id>/`.
+  public var experiment: String = "default"
+  /// Root folder of all experiments.
+  public var output: String = "runs"
+  /// Seed for initialisation, data order, augmentation and randomised methods.
+  public var seed: UInt64 = 0
+  public var dataset = DatasetConfig()
+  public var tasks = TasksConfig()
+  public var method = MethodConfig()
+  public var model = ModelConfig()
+  public var optimizer = OptimizerConfig()
+  public var schedule = ScheduleConfig()
+  public var training = TrainingConfig()
+
+  public init() {}
+
+  /// Which data to train on.
+  public struct DatasetConfig: Codable, Sendable, Equatable {
+    /// `scenes`, `fashion`, `multi-fashion`, `nyuv2`, `cityscapes` or `multi-cifar100`.
+    public var name: String = "scenes"
+    /// Folder of a dataset users bring (NYUv2, Cityscapes, CIFAR-100, Fashion-MNIST elsewhere).
+    public var path: String? = nil
+    /// Image side for generated datasets (`scenes`: 32…256).
+    public var size: Int = 64
+    /// Number of training / validation / test samples for generated datasets (0: the dataset's own
+    /// split sizes for datasets on disk).
+    public var trainSamples: Int = 2000
+    public var validationSamples: Int = 200
+    public var testSamples: Int = 500
+    /// Apply the dataset's standard training augmentation.
+    public var augment: Bool = false
+    /// Folder for caching generated samples as NPY (nil: no cache).
+    public var cache: String? = nil
+
+    public init() {}
+  }
+
+  /// Which tasks are primary and which auxiliary.
+  public struct TasksConfig: Codable, Sendable, Equatable {
+    /// Primary task names; `["all"]` means every task is primary (the multi-task setting).
+    public var primary: [String] = ["semantic"]
+    /// Auxiliary task names; nil means every task of the dataset that is not primary.
+    public var auxiliary: [String]? = nil
+    /// The metric Δm and early stopping use per task (default: the task kind's usual one).
+    public var mainMetric: [String: String] = [:]
+
+    public init() {}
+  }
+
+  /// The weighting method and its options (see `auxmtl methods`).
+  public struct MethodConfig: Codable, Sendable, Equatable {
+    public var name: String = "ial"
+    public var options: [String: String] = [:]
+    /// Learning rate of the method's own parameters (nil: the network's).
+    public var learningRate: Double? = nil
+
+    public init() {}
+  }
+
+  /// The network.
+  public struct ModelConfig: Codable, Sendable, Equatable {
+    /// `refcnn`, `resnet18`, `resnet34`, `resnet50`, `vgg16-bn`.
+    public var encoder: String = "refcnn"
+    /// Dense heads: `light` (conv3×3-BN-ReLU + conv1×1) or `aspp` (DeepLab-v3).
+    public var head: String = "light"
+    /// Output stride of dilated ResNets (8, 16 or 32).
+    public var outputStride: Int = 8
+    /// A safetensors file with encoder weights in PyTorch names (e.g. a torchvision backbone).
+    public var pretrained: String? = nil
+
+    public init() {}
+  }
+
+  /// The optimiser.
+  public struct OptimizerConfig: Codable, Sendable, Equatable {
+    /// `sgd`, `adam` or `adamw`.
+    public var name: String = "adam"
+    public var learningRate: Double = 1e-3
+    public var weightDecay: Double = 0
+    /// SGD momentum.
+    public var momentum: Double = 0.9
+    /// Clip the global gradient norm (0: off).
+    public var clipNorm: Double = 0
+
+    public init() {}
+  }
+
+  /// The learning-rate schedule, stepped once per epoch.
+  public struct ScheduleConfig: Codable, Sendable, Equatable {
+    /// `constant`, `step`, `cosine` or `poly`.
+    public var name: String = "constant"
+    /// `step`: epochs between decays; `gamma`: decay factor.
+    public var stepSize: Int = 30
+    public var gamma: Double = 0.1
+    /// `cosine`: final learning rate.
+    public var minLearningRate: Double = 0
+    /// `poly`: power (0.9 in the IAL code).
+    public var power: Double = 0.9
+    /// Linear warm-up epochs before the schedule.
+    public var warmupEpochs: Int = 0
+
+    public init() {}
+  }
+
+  /// The training loop.
+  public struct TrainingConfig: Codable, Sendable, Equatable {
+    public var epochs: Int = 10
+    public var batchSize: Int = 16
+    /// Evaluate on the validation split every this many epochs (and always at the end).
+    public var evalEvery: Int = 1
+    /// Stop when the primary's main validation metric has not improved for this many evaluations
+    /// (0: never).
+    public var earlyStoppingPatience: Int = 0
+    /// Log the method's weights every this many steps.
+    public var logEvery: Int = 10
+    /// BLAS threads (0: all cores).
+    public var threads: Int = 0
+    /// Batches prefetched on a background thread (0: none).
+    public var prefetch: Int = 2
+    /// Stop each epoch after this many steps (0: a full pass over the training split); for quick
+    /// runs and tests.
+    public var maxStepsPerEpoch: Int = 0
+
+    public init() {}
+  }
+}

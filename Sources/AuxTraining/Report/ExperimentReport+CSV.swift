@@ -1,0 +1,88 @@
+extension DeltaMColumn {
+  /// `delta_m_primary_single_metric`.
+  var csvName: String {
+    "delta_m_\(scope == .primary ? "primary" : "all_tasks")_\(variant == .singleMetric ? "single_metric" : "per_task_mean")"
+  }
+}
+
+extension ExperimentReport {
+  /// `table1.csv`: one line per row of every Table I, numbers at full precision.
+  ///
+  /// Columns: `dataset`, `table` (`primary set` or `auxiliary setting`), `primary_tasks`
+  /// (`;`-separated), `method`, `options` (`name=value;…`, non-default only), `runs`; then for every
+  /// task metric of any table `<task>/<metric>_mean`, `_std`, `_n`; then for every Δm column
+  /// `delta_m_<scope>_<variant>` (percent, from the seed means) with `_seed_mean`, `_seed_std`,
+  /// `_seed_n` (per-seed Δm); then `notes` (why values are missing). Cells that do not apply
+  /// are empty; the single-task row has `ref` in its Δm columns.
+  public func table1CSV() -> String {
+    var metricKeys: [String] = []
+    var deltaKeys: [DeltaMColumn] = []
+    for t in tables {
+      for c in t.columns where !metricKeys.contains("\(c.task)/\(c.metric)") { metricKeys.append("\(c.task)/\(c.metric)") }
+      for d in t.deltaMColumns where !deltaKeys.contains(d) { deltaKeys.append(d) }
+    }
+    var header = ["dataset", "table", "primary_tasks", "method", "options", "runs"]
+    for k in metricKeys { header += ["\(k)_mean", "\(k)_std", "\(k)_n"] }
+    for d in deltaKeys { header += [d.csvName, "\(d.csvName)_seed_mean", "\(d.csvName)_seed_std", "\(d.csvName)_seed_n"] }
+    header.append("notes")
+    var lines = [header.map(ReportFormat.csvField).joined(separator: ",")]
+    for t in tables {
+      let kind: String, primary: [String]
+      switch t.kind {
+      case .primarySet(let p): (kind, primary) = ("primary set", p)
+      case .auxiliarySetting: (kind, primary) = ("auxiliary setting", t.columns.map(\.task))
+      }
+      for row in t.rows {
+        var fields = [
+          t.dataset, kind, primary.joined(separator: ";"), row.variant.method,
+          row.variant.options.keys.sorted().map { "\($0)=\(row.variant.options[$0]!)" }.joined(separator: ";"),
+          row.runCount.map(String.init) ?? "",
+        ]
+        var noteIndices: [Int] = []
+        for k in metricKeys {
+          if let i = t.columns.firstIndex(where: { "\($0.task)/\($0.metric)" == k }) {
+            let cell = row.cells[i]
+            fields += [ReportFormat.csv(cell.summary?.mean), ReportFormat.csv(cell.summary?.standardDeviation), cell.summary.map { String($0.count) } ?? ""]
+            if let n = cell.note { noteIndices.append(n) }
+          } else {
+            fields += ["", "", ""]
+          }
+        }
+        for d in deltaKeys {
+          if let i = t.deltaMColumns.firstIndex(of: d) {
+            let cell = row.deltaM[i]
+            if cell.isReference {
+              fields += ["ref", "", "", ""]
+            } else {
+              fields += [
+                ReportFormat.csv(cell.value), ReportFormat.csv(cell.perSeed?.mean),
+                ReportFormat.csv(cell.perSeed?.standardDeviation), cell.perSeed.map { String($0.count) } ?? "",
+              ]
+            }
+            if let n = cell.note { noteIndices.append(n) }
+          } else {
+            fields += ["", "", "", ""]
+          }
+        }
+        fields.append(uniqued(noteIndices).map { t.notes[$0 - 1] }.joined(separator: " | "))
+        lines.append(fields.map(ReportFormat.csvField).joined(separator: ","))
+      }
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// `table2.csv`: `dataset`, `method`, `options`, `runs`, `epochs`, `seconds_per_epoch_mean`,
+  /// `seconds_per_epoch_std`, `ratio_to_ew`.
+  public func table2CSV() -> String {
+    var lines = ["dataset,method,options,runs,epochs,seconds_per_epoch_mean,seconds_per_epoch_std,ratio_to_ew"]
+    for r in timing.rows {
+      let fields = [
+        r.dataset, r.variant.method, r.variant.options.keys.sorted().map { "\($0)=\(r.variant.options[$0]!)" }.joined(separator: ";"),
+        String(r.runCount), String(r.epochCount), ReportFormat.csv(r.secondsPerEpoch?.mean),
+        ReportFormat.csv(r.secondsPerEpoch?.standardDeviation), ReportFormat.csv(r.ratioToEqualWeighting),
+      ]
+      lines.append(fields.map(ReportFormat.csvField).joined(separator: ","))
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+}

@@ -1,0 +1,140 @@
+import AuxData
+import AuxEngine
+import AuxIO
+import AuxMTL
+import AuxNN
+import Foundation
+
+/// Builds a network for a run from the model config, the tasks and the input shape `[C, H, W]`.
+public typealias NetworkFactory = @Sendable (
+  _ model: TrainConfig.ModelConfig, _ tasks: [TaskObjective], _ inputShape: [Int], _ multiInput: Bool,
+  _ rng: inout RandomGenerator
+) throws -> any MultiTaskNetwork
+
+/// Turns a ``TrainConfig`` into a ready ``Trainer``: data, tasks, network, method, optimiser,
+/// schedule and run folder.
+public enum RunBuilder {
+  /// The method name that trains a single-task baseline: only the primary task(s), equal weights.
+  public static let singleTask = RunRecord.singleTaskMethod
+
+  /// The objectives a config selects from a dataset's tasks.
+  ///
+  /// - Throws: ``TrainingError`` naming unknown task names and listing the dataset's tasks.
+  public static func objectives(_ config: TrainConfig, available: [TaskLabelSpec]) throws -> [TaskObjective] {
+    let names = available.map(\.name)
+    func check(_ list: [String], _ key: String) throws {
+      for n in list where !names.contains(n) {
+        throw TrainingError("\(key): unknown task '\(n)'; the dataset '\(config.dataset.name)' has tasks \(names.joined(separator: ", "))")
+      }
+    }
+    let allPrimary = config.tasks.primary == ["all"]
+    let primary = allPrimary ? names : config.tasks.primary
+    guard !primary.isEmpty else { throw TrainingError("tasks.primary: name at least one task (or 'all')") }
+    try check(primary, "tasks.primary")
+    var auxiliary = config.tasks.auxiliary ?? names.filter { !primary.contains($0) }
+    try check(auxiliary, "tasks.auxiliary")
+    if let overlap = auxiliary.first(where: { primary.contains($0) }) {
+      throw TrainingError("tasks: '\(overlap)' is listed as both primary and auxiliary")
+    }
+    if config.method.name == singleTask { auxiliary = [] }
+    for key in config.tasks.mainMetric.keys where !names.contains(key) {
+      throw TrainingError("tasks.main_metric: unknown task '\(key)'; the dataset has tasks \(names.joined(separator: ", "))")
+    }
+    return try available.compactMap { spec in
+      let role: TaskRole
+      if primary.contains(spec.name) {
+        role = .primary
+      } else if auxiliary.contains(spec.name) {
+        role = .auxiliary
+      } else {
+        return nil
+      }
+      return try TaskObjective(spec: spec, role: role, mainMetric: config.tasks.mainMetric[spec.name])
+    }
+  }
+
+  /// The run's folder name: `<method>-<primary tasks>-s<seed>`.
+  public static func runID(_ config: TrainConfig) -> String {
+    let primary = config.tasks.primary.joined(separator: "+")
+    return "\(config.method.name)-\(primary)-s\(config.seed)"
+  }
+
+  /// Builds a trainer for `config`.
+  ///
+  /// - Parameters:
+  ///   - runID: the run's folder name (default ``runID(_:)``).
+  ///   - resolvedConfigText: the resolved config as YAML, saved as `config.yaml`.
+  ///   - networks: how to build the network.
+  public static func makeTrainer(
+    _ config: TrainConfig, runID: String? = nil, resolvedConfigText: String? = nil, networks: NetworkFactory,
+    environment: [String: String] = [:]
+  ) throws -> Trainer {
+    guard config.training.epochs >= 1 else { throw TrainingError("training.epochs must be at least 1, got \(config.training.epochs)") }
+    guard config.training.batchSize >= 1 else { throw TrainingError("training.batch_size must be at least 1, got \(config.training.batchSize)") }
+    let data = try TrainingData.load(config.dataset, seed: config.seed)
+    let objectives = try objectives(config, available: data.tasks)
+    guard let shape = data.train.datasets.first?.imageShape else { throw TrainingError("dataset '\(config.dataset.name)' is empty") }
+
+    var rng = RandomGenerator(seed: config.seed)
+    let network = try networks(config.model, objectives, shape, data.isMultiInput, &rng)
+
+    let weighting = config.method.name == singleTask ? "ew" : config.method.name
+    let method = try MethodRegistry.make(weighting, tasks: objectives.map(\.info), options: config.method.options, seed: config.seed)
+
+    let lr = Float(config.optimizer.learningRate)
+    var groups = [
+      ParameterGroup(name: "network", parameters: network.namedParameters, learningRate: lr, weightDecay: Float(config.optimizer.weightDecay))
+    ]
+    if !method.parameters.isEmpty {
+      // The method's own weights train with the network's rate (or their own) and no decay: decay
+      // on log σ would bias σ towards 1 (spec §2.4).
+      groups.append(ParameterGroup(
+        name: "method", parameters: method.parameters.map { (name: "method.\($0.name)", parameter: $0.parameter) },
+        learningRate: Float(config.method.learningRate ?? config.optimizer.learningRate), weightDecay: 0))
+    }
+    let optimizer: any Optimizer
+    switch config.optimizer.name {
+    case "sgd": optimizer = SGD(groups, momentum: Float(config.optimizer.momentum))
+    case "adam": optimizer = Adam(groups)
+    case "adamw": optimizer = AdamW(groups)
+    default: throw TrainingError("optimizer.name: '\(config.optimizer.name)' is not one of sgd, adam, adamw")
+    }
+    let schedule = try makeSchedule(config)
+    let scheduler = LearningRateScheduler(schedule, optimizer: optimizer)
+
+    let id = runID ?? self.runID(config)
+    let folder = RunFolder(URL(fileURLWithPath: config.output).appendingPathComponent(config.experiment).appendingPathComponent(id))
+    var env = environment
+    env["blas_core"] = env["blas_core"] ?? BLAS.coreName
+    env["blas_threads"] = env["blas_threads"] ?? String(BLAS.threadCount)
+    var record = RunRecord(
+      id: id, experiment: config.experiment, method: config.method.name, methodOptions: method.resolvedOptions,
+      tasks: objectives.map(\.name), primaryTasks: objectives.filter { $0.role == .primary }.map(\.name), seed: config.seed,
+      dataset: config.dataset.name, model: "\(config.model.encoder)+\(config.model.head)", epochsPlanned: config.training.epochs,
+      mainMetrics: Dictionary(uniqueKeysWithValues: objectives.map { ($0.name, $0.mainMetric) }), environment: env)
+    record.configuration = config
+    if let text = resolvedConfigText {
+      try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
+      try AtomicFile.write(Data(text.utf8), to: folder.configURL)
+    }
+    return try Trainer(
+      config: config, folder: folder, record: record, objectives: objectives, network: network, method: method,
+      optimizer: optimizer, scheduler: scheduler, data: data)
+  }
+
+  /// The learning-rate schedule a config asks for (stepped once per epoch).
+  public static func makeSchedule(_ config: TrainConfig) throws -> any LearningRateSchedule {
+    let s = config.schedule
+    let epochs = config.training.epochs
+    let base: any LearningRateSchedule
+    switch s.name {
+    case "constant": base = ConstantSchedule()
+    case "step": base = StepSchedule(stepSize: max(s.stepSize, 1), gamma: s.gamma)
+    case "cosine": base = CosineAnnealingSchedule(tMax: max(epochs - s.warmupEpochs, 1), etaMin: s.minLearningRate)
+    case "poly": base = PolynomialDecaySchedule(maxEpochs: epochs, power: s.power)
+    default: throw TrainingError("schedule.name: '\(s.name)' is not one of constant, step, cosine, poly")
+    }
+    guard s.warmupEpochs > 0 else { return base }
+    return LinearWarmupSchedule(epochs: s.warmupEpochs, startFactor: 1.0 / Double(s.warmupEpochs + 1), then: base)
+  }
+}

@@ -1,0 +1,420 @@
+import AuxData
+import AuxEngine
+import AuxIO
+import AuxMTL
+import AuxNN
+import Foundation
+
+/// One training run: the loop, evaluation, model selection, logging and checkpoints.
+///
+/// Each step, for every method alike: encode the batch, wrap the features in
+/// ``AuxMTL/SharedFeatures``, run each head on its alias, compute the task losses, build an
+/// ``AuxMTL/MTLStep`` with what the method's descriptor says it needs, call the method's
+/// `backward`, clip (optional), take the optimiser step and call `afterOptimizerStep`. The loop
+/// never asks which method it runs.
+///
+/// After every epoch the run is evaluated on the validation split (when there is one), the best
+/// epoch by the first primary task's main metric is kept (`best.safetensors`), and the full
+/// training state is checkpointed atomically (`checkpoint.safetensors`), so an interrupted run
+/// resumes from its last finished epoch and ends exactly as an uninterrupted one. At the end, the
+/// selected weights are evaluated on the test split and the run record is finalised.
+public final class Trainer {
+  public let config: TrainConfig
+  public let folder: RunFolder
+  public let objectives: [TaskObjective]
+  public let network: any MultiTaskNetwork
+  public let method: any WeightingMethod
+  public let optimizer: any Optimizer
+  public let scheduler: LearningRateScheduler
+  public let data: TrainingData
+  public private(set) var record: RunRecord
+
+  // Loop state (saved in checkpoints).
+  private var epochsDone = 0
+  private var iteration = 0
+  private var bestValue: Double?
+  private var bestEpoch: Int?
+  private var evaluationsWithoutImprovement = 0
+  private var stoppedEarly = false
+
+  private let tasks: [TaskInfo]
+  private let taskIndexByName: [String: Int]
+  private let primaryIndex: Int
+  private var tensorBoard: TensorBoardWriter?
+
+  /// Assembles a run from its parts (see ``RunBuilder`` for building them from a config).
+  public init(
+    config: TrainConfig, folder: RunFolder, record: RunRecord, objectives: [TaskObjective], network: any MultiTaskNetwork,
+    method: any WeightingMethod, optimizer: any Optimizer, scheduler: LearningRateScheduler, data: TrainingData
+  ) throws {
+    self.config = config
+    self.folder = folder
+    self.record = record
+    self.objectives = objectives
+    self.network = network
+    self.method = method
+    self.optimizer = optimizer
+    self.scheduler = scheduler
+    self.data = data
+    tasks = objectives.map(\.info)
+    taskIndexByName = Dictionary(uniqueKeysWithValues: objectives.enumerated().map { ($0.element.name, $0.offset) })
+    guard let p = objectives.firstIndex(where: { $0.role == .primary }) else {
+      throw TrainingError("no primary task among \(objectives.map(\.name).joined(separator: ", "))")
+    }
+    primaryIndex = p
+  }
+
+  // MARK: Running
+
+  /// Trains until the planned epochs are done, early stopping triggers, or `shouldStop` returns
+  /// true (then the run stays resumable). Returns the run record.
+  @discardableResult
+  public func run(resume: Bool, progress: TrainingProgress = SilentProgress(), shouldStop: () -> Bool = { false }) throws -> RunRecord {
+    try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
+    if resume, FileManager.default.fileExists(atPath: folder.checkpointURL.path) {
+      try restoreCheckpoint()
+      progress.note("resuming after epoch \(epochsDone) of \(config.training.epochs) (step \(iteration))")
+    } else {
+      for f in [folder.metricsURL, folder.stepsURL, folder.checkpointURL, bestURL] { try? FileManager.default.removeItem(at: f) }
+      try removeEventFiles()
+    }
+    record.status = .running
+    record.error = nil
+    try folder.write(record)
+    tensorBoard = try TensorBoardWriter(directory: folder.url)
+    defer { tensorBoard?.close() }
+
+    do {
+      while epochsDone < config.training.epochs && !stoppedEarly {
+        let finished = try trainEpoch(epochsDone, progress: progress, shouldStop: shouldStop)
+        guard finished else {
+          progress.note("interrupted during epoch \(epochsDone + 1); resume with --resume (it restarts that epoch)")
+          return record
+        }
+      }
+      try finish(progress: progress)
+    } catch {
+      record.status = .failed
+      record.error = "\(error)"
+      try? folder.write(record)
+      throw error
+    }
+    return record
+  }
+
+  private var bestURL: URL { folder.url.appendingPathComponent("best.safetensors") }
+
+  private func removeEventFiles() throws {
+    let items = (try? FileManager.default.contentsOfDirectory(atPath: folder.url.path)) ?? []
+    for f in items where f.contains("tfevents") { try? FileManager.default.removeItem(at: folder.url.appendingPathComponent(f)) }
+  }
+
+  /// One epoch; false when interrupted.
+  private func trainEpoch(_ epoch: Int, progress: TrainingProgress, shouldStop: () -> Bool) throws -> Bool {
+    network.module.train()
+    let source = try EpochBatches(data: data, config: config, epoch: epoch, taskCount: objectives.count)
+    let planned = config.training.maxStepsPerEpoch > 0 ? min(source.count, config.training.maxStepsPerEpoch) : source.count
+    progress.epochStarted(epoch: epoch + 1, of: config.training.epochs, steps: planned)
+    let started = Date()
+    var lossSums = [Double](repeating: 0, count: objectives.count)
+    var samples = 0
+    var stepInEpoch = 0
+    while stepInEpoch < planned, let batches = try source.next() {
+      if shouldStop() { return false }
+      optimizer.zeroGrad()
+      let (step, losses) = try makeStep(batches, epoch: epoch, validation: source)
+      let report = try method.backward(step)
+      if config.optimizer.clipNorm > 0 {
+        clipGradientNorm(optimizer.allParameters.map(\.parameter), maxNorm: Float(config.optimizer.clipNorm))
+      }
+      optimizer.step()
+      try method.afterOptimizerStep(step)
+      for (t, l) in losses.enumerated() { lossSums[t] += Double(l) }
+      samples += batches.reduce(0) { $0 + $1.count }
+      stepInEpoch += 1
+      iteration += 1
+      if iteration % max(config.training.logEvery, 1) == 0 {
+        try logStep(epoch: epoch, losses: losses, report: report)
+      }
+      let elapsed = Date().timeIntervalSince(started)
+      progress.stepEnded(step: stepInEpoch, meanLoss: lossSums.reduce(0, +) / Double(stepInEpoch), samplesPerSecond: Double(samples) / max(elapsed, 1e-9))
+    }
+    let seconds = Date().timeIntervalSince(started)
+    scheduler.step()
+    epochsDone = epoch + 1
+    record.epochsCompleted = epochsDone
+    record.secondsPerEpoch.append(seconds)
+
+    let trainLoss = Dictionary(uniqueKeysWithValues: objectives.enumerated().map { ($0.element.name, lossSums[$0.offset] / Double(max(stepInEpoch, 1))) })
+    var validationMain: [MetricRecord] = []
+    var improved = false
+    let last = epochsDone == config.training.epochs
+    if let validation = data.validation, epochsDone % max(config.training.evalEvery, 1) == 0 || last {
+      let metrics = try evaluate(validation)
+      try folder.append(EvaluationRecord(epoch: epochsDone, split: "val", trainLoss: trainLoss, metrics: metrics, trainSeconds: seconds), to: folder.metricsURL)
+      try logScalars(metrics.map { ("val/\($0.key)", Float($0.value)) }, step: iteration)
+      validationMain = objectives.compactMap { o in metrics.first { $0.task == o.name && $0.metric == o.mainMetric } }
+      improved = try updateBest(metrics)
+    } else {
+      try folder.append(EvaluationRecord(epoch: epochsDone, split: "train", trainLoss: trainLoss, metrics: [], trainSeconds: seconds), to: folder.metricsURL)
+    }
+    try logScalars(trainLoss.map { ("train_loss/\($0.key)", Float($0.value)) }.sorted { $0.0 < $1.0 }, step: iteration)
+    progress.epochEnded(epoch: epochsDone, seconds: seconds, validation: validationMain, improved: improved)
+    if config.training.earlyStoppingPatience > 0 && evaluationsWithoutImprovement >= config.training.earlyStoppingPatience {
+      stoppedEarly = true
+      progress.note("early stopping: no improvement of \(objectives[primaryIndex].name)/\(objectives[primaryIndex].mainMetric) in \(evaluationsWithoutImprovement) evaluations")
+    }
+    try saveCheckpoint()
+    try folder.write(record)
+    return true
+  }
+
+  /// Builds the step of one batch (or one batch per task in multi-input training).
+  private func makeStep(_ batches: [Batch], epoch: Int, validation source: EpochBatches) throws -> (MTLStep, [Float]) {
+    let features: Tensor
+    var rows: [Range<Int>] = []
+    if batches.count == 1 {
+      features = network.encode(batches[0].images, task: nil)
+    } else {
+      var parts: [Tensor] = []
+      var start = 0
+      for (t, b) in batches.enumerated() {
+        parts.append(network.encode(b.images, task: t))
+        rows.append(start..<(start + b.count))
+        start += b.count
+      }
+      features = Tensor.concat(parts, axis: 0)
+    }
+    let shared = SharedFeatures(features, taskCount: objectives.count)
+    var losses: [Tensor] = []
+    for (t, o) in objectives.enumerated() {
+      let batch = batches.count == 1 ? batches[0] : batches[t]
+      let z = rows.isEmpty ? shared[t] : shared[t].sliced(axis: 0, range: rows[t])
+      let output = network.decode(z, task: t, inputSize: Size2D(batch.images.shape[2], batch.images.shape[3]))
+      losses.append(try o.loss(output, batch: batch))
+    }
+    let evaluator = LossEvaluator(
+      trainingLosses: { [unowned self] in (try? self.plainLosses(batches)) ?? [] },
+      validationLosses: { [unowned self] in
+        guard let next = try? source.validationBatches() else { return [] }
+        return (try? self.plainLosses(next)) ?? []
+      })
+    let step = try MTLStep(
+      tasks: tasks, losses: losses, shared: shared, sharedParameters: network.encoderParameters,
+      taskParameters: objectives.indices.map { network.headParameters($0) }, epoch: epoch, iteration: iteration,
+      optimizer: optimizer, evaluator: evaluator)
+    return (step, losses.map(\.item))
+  }
+
+  /// The task losses of an ordinary forward pass (no feature aliases), for look-ahead methods.
+  private func plainLosses(_ batches: [Batch]) throws -> [Tensor] {
+    try objectives.enumerated().map { t, o in
+      let batch = batches.count == 1 ? batches[0] : batches[t]
+      let z = network.encode(batch.images, task: batches.count == 1 ? nil : t)
+      return try o.loss(network.decode(z, task: t, inputSize: Size2D(batch.images.shape[2], batch.images.shape[3])), batch: batch)
+    }
+  }
+
+  // MARK: Evaluation and model selection
+
+  /// Every task's metrics on a split, in evaluation mode without autodiff.
+  public func evaluate(_ split: LoadedDataset) throws -> [MetricRecord] {
+    network.module.eval()
+    defer { network.module.train() }
+    return try Autograd.withoutGradients {
+      var out: [MetricRecord] = []
+      let datasets = split.datasets
+      for (t, o) in objectives.enumerated() {
+        let dataset = datasets.count == 1 ? datasets[0] : datasets[t]
+        let loader = DataLoader(dataset, DataLoaderOptions(batchSize: config.training.batchSize, shuffle: false, prefetch: config.training.prefetch))
+        var metric = o.makeMetric()
+        let it = loader.batches(epoch: 0)
+        while let batch = try it.next() {
+          let z = network.encode(batch.images, task: datasets.count == 1 ? nil : t)
+          let output = network.decode(z, task: t, inputSize: Size2D(batch.images.shape[2], batch.images.shape[3]))
+          o.update(&metric, output: output, batch: batch)
+        }
+        for v in metric.compute() {
+          out.append(MetricRecord(task: o.name, metric: v.name, value: v.value, higherIsBetter: v.direction == .higherIsBetter))
+        }
+      }
+      return out
+    }
+  }
+
+  /// Updates the best epoch from validation metrics; returns whether this epoch is the new best.
+  private func updateBest(_ metrics: [MetricRecord]) throws -> Bool {
+    let o = objectives[primaryIndex]
+    guard let m = metrics.first(where: { $0.task == o.name && $0.metric == o.mainMetric }), m.value.isFinite else {
+      evaluationsWithoutImprovement += 1
+      return false
+    }
+    let better = bestValue.map { m.higherIsBetter ? m.value > $0 : m.value < $0 } ?? true
+    if better {
+      bestValue = m.value
+      bestEpoch = epochsDone
+      evaluationsWithoutImprovement = 0
+      try Safetensors.write(network.module.stateArchive(), to: bestURL)
+    } else {
+      evaluationsWithoutImprovement += 1
+    }
+    return better
+  }
+
+  /// Final evaluation on the test split with the selected weights.
+  private func finish(progress: TrainingProgress) throws {
+    if bestEpoch != nil, FileManager.default.fileExists(atPath: bestURL.path) {
+      let best = try Safetensors.read(bestURL)
+      try network.module.loadStateDict(best.tensors, source: bestURL.path)
+    } else {
+      bestEpoch = epochsDone
+    }
+    let metrics = try evaluate(data.test)
+    try folder.append(EvaluationRecord(epoch: bestEpoch ?? epochsDone, split: "test", trainLoss: [:], metrics: metrics, trainSeconds: 0), to: folder.metricsURL)
+    record.finalMetrics = metrics
+    record.bestEpoch = bestEpoch
+    record.status = .finished
+    record.finishedAt = Date()
+    try folder.write(record)
+    let main = objectives.compactMap { o in metrics.first { $0.task == o.name && $0.metric == o.mainMetric } }
+    progress.note("test (epoch \(bestEpoch ?? epochsDone)): " + main.map { "\($0.key) \(ProgressBar.format($0.value))" }.joined(separator: ", "))
+  }
+
+  // MARK: Logging
+
+  private func logStep(epoch: Int, losses: [Float], report: StepReport) throws {
+    let lr = Double(optimizer.groups.first?.learningRate ?? 0)
+    let lossMap = Dictionary(uniqueKeysWithValues: zip(objectives.map(\.name), losses.map(Double.init)))
+    try folder.append(
+      StepRecord(step: iteration, epoch: epoch + 1, losses: lossMap, values: report.values.mapValues(Double.init), learningRate: lr),
+      to: folder.stepsURL)
+    var scalars = objectives.indices.map { ("loss/\(objectives[$0].name)", losses[$0]) }
+    scalars += report.values.sorted { $0.key < $1.key }.map { ("method/\($0.key)", $0.value) }
+    scalars.append(("learning_rate", Float(lr)))
+    try logScalars(scalars, step: iteration)
+  }
+
+  private func logScalars(_ scalars: [(String, Float)], step: Int) throws {
+    guard let tensorBoard, !scalars.isEmpty else { return }
+    try tensorBoard.addScalars(scalars.map { (tag: $0.0, value: $0.1) }, step: step)
+  }
+
+  // MARK: Checkpoints
+
+  /// Writes the full training state atomically (an ``AuxNN/TrainingCheckpoint``: model,
+  /// optimiser, schedule, dropout generators, the method's state, and the loop's own state as
+  /// JSON metadata).
+  private func saveCheckpoint() throws {
+    let loop = LoopState(
+      bestValue: bestValue, bestEpoch: bestEpoch, evaluationsWithoutImprovement: evaluationsWithoutImprovement,
+      stoppedEarly: stoppedEarly, secondsPerEpoch: record.secondsPerEpoch)
+    let checkpoint = TrainingCheckpoint(
+      model: network.module, optimizer: optimizer, scheduler: scheduler, step: iteration, epoch: epochsDone,
+      components: ["method": method.stateDict()],
+      metadata: ["loop": String(decoding: try JSONEncoder().encode(loop), as: UTF8.self)])
+    try checkpoint.write(to: folder.checkpointURL)
+  }
+
+  /// The loop's model-selection state, stored as JSON in the checkpoint's metadata.
+  struct LoopState: Codable {
+    var bestValue: Double?
+    var bestEpoch: Int?
+    var evaluationsWithoutImprovement: Int
+    var stoppedEarly: Bool
+    var secondsPerEpoch: [Double]
+  }
+
+  private func restoreCheckpoint() throws {
+    let path = folder.checkpointURL.path
+    let checkpoint = try TrainingCheckpoint.read(from: folder.checkpointURL)
+    guard let loopText = checkpoint.metadata["loop"] else {
+      throw FormatError(file: path, "checkpoint has no trainer state (metadata 'user.loop'); it was not written by `auxmtl train`")
+    }
+    let loop: LoopState
+    do {
+      loop = try JSONDecoder().decode(LoopState.self, from: Data(loopText.utf8))
+    } catch {
+      throw FormatError(file: path, "metadata 'user.loop' is not valid: \(error)")
+    }
+    try checkpoint.restore(model: network.module, optimizer: optimizer, scheduler: scheduler)
+    try method.loadStateDict(checkpoint.components["method"] ?? [:])
+    epochsDone = checkpoint.epoch
+    iteration = checkpoint.step
+    bestValue = loop.bestValue
+    bestEpoch = loop.bestEpoch
+    evaluationsWithoutImprovement = loop.evaluationsWithoutImprovement
+    stoppedEarly = loop.stoppedEarly
+    record.epochsCompleted = epochsDone
+    record.secondsPerEpoch = loop.secondsPerEpoch
+    // Drop log lines written after the checkpoint (an interrupted epoch).
+    let done = epochsDone
+    let steps = iteration
+    try folder.truncateLines(EvaluationRecord.self, in: folder.metricsURL) { $0.epoch <= done && $0.split != "test" }
+    try folder.truncateLines(StepRecord.self, in: folder.stepsURL) { $0.step <= steps }
+  }
+}
+
+/// The batches of one training epoch, for single- or multi-input data, plus the second shuffled
+/// stream over the training set that look-ahead methods use as their "validation" batches.
+final class EpochBatches {
+  private let single: BatchIterator?
+  private let multi: MultiInputIterator?
+  private let lookahead: DataLoader
+  private let lookaheadMulti: MultiInputLoader?
+  private var lookaheadIterator: BatchIterator?
+  private var lookaheadMultiIterator: MultiInputIterator?
+  private let epoch: Int
+  private var lookaheadCycle = 0
+  /// Steps in the epoch.
+  let count: Int
+
+  init(data: TrainingData, config: TrainConfig, epoch: Int, taskCount: Int) throws {
+    self.epoch = epoch
+    let options = DataLoaderOptions(
+      batchSize: config.training.batchSize, shuffle: true, dropLast: false, seed: config.seed,
+      prefetch: config.training.prefetch, augmentation: data.augmentation)
+    var second = options
+    second.seed = config.seed &+ 0x5EC0_4D
+    second.prefetch = 0
+    switch data.train {
+    case .single(let d):
+      let loader = DataLoader(d, options)
+      single = loader.batches(epoch: epoch)
+      multi = nil
+      count = loader.batchesPerEpoch
+      lookahead = DataLoader(d, second)
+      lookaheadMulti = nil
+    case .multiInput(let ds):
+      guard ds.count == taskCount else {
+        throw TrainingError("multi-input data has \(ds.count) task datasets for \(taskCount) tasks")
+      }
+      let loader = MultiInputLoader(ds, options)
+      multi = loader.steps(epoch: epoch)
+      single = nil
+      count = loader.stepsPerEpoch
+      lookahead = DataLoader(ds[0], second)
+      lookaheadMulti = MultiInputLoader(ds, second)
+    }
+  }
+
+  /// The next step's batches (one, or one per task), or nil at the end of the epoch.
+  func next() throws -> [Batch]? {
+    if let single { return try single.next().map { [$0] } }
+    return try multi?.next()?.batches
+  }
+
+  /// The next batches of the second stream (cycling through the training set).
+  func validationBatches() throws -> [Batch] {
+    if let lookaheadMulti {
+      if lookaheadMultiIterator == nil { lookaheadMultiIterator = lookaheadMulti.steps(epoch: epoch) }
+      if let s = try lookaheadMultiIterator!.next() { return s.batches }
+      lookaheadMultiIterator = lookaheadMulti.steps(epoch: epoch)
+      return try lookaheadMultiIterator!.next()?.batches ?? []
+    }
+    if lookaheadIterator == nil { lookaheadIterator = lookahead.batches(epoch: epoch, cycle: lookaheadCycle) }
+    if let b = try lookaheadIterator!.next() { return [b] }
+    lookaheadCycle += 1
+    lookaheadIterator = lookahead.batches(epoch: epoch, cycle: lookaheadCycle)
+    return try lookaheadIterator!.next().map { [$0] } ?? []
+  }
+}
