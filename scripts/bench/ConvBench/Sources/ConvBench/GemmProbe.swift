@@ -77,3 +77,45 @@ func concurrencyProbe(repeats: Int) {
   gemm(1)
   print("concurrent results identical to serial: \(box.t[1].scalars == ref)")
 }
+
+/// Whether Parallel.run's second task really runs on another thread: the calling thread's CPU time
+/// is about half the total when it does, all of it when the caller ends up running both tasks.
+func parallelProbe(repeats: Int) {
+  var rng = RandomGenerator(seed: 3)
+  let (m, n, k) = (128, 256, 576)
+  let a = Initializers.normal([m, k], using: &rng)
+  let b = Initializers.normal([k, n], using: &rng)
+  final class Box: @unchecked Sendable { var t: [Tensor]; init(_ t: [Tensor]) { self.t = t } }
+  let box = Box([Tensor.zeros([m * n]), Tensor.zeros([m * n])])
+  @Sendable func gemm(_ i: Int) {
+    a.withUnsafeBufferPointer { ap in
+      b.withUnsafeBufferPointer { bp in
+        box.t[i].withUnsafeMutableBufferPointer { cp in
+          BLAS.sgemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: ap.baseAddress!, lda: k, b: bp.baseAddress!, ldb: n, beta: 0, c: cp.baseAddress!, ldc: n)
+        }
+      }
+    }
+  }
+  for label in ["pure arithmetic", "single-threaded sgemm"] {
+    for run in 0..<repeats {
+      let c0 = ConvReferenceBenchmark.threadCPUMilliseconds()
+      let clock = ContinuousClock()
+      let d = clock.measure {
+        Parallel.withSingleThreadedBLAS {
+          Parallel.run(2) { t in
+            if label == "pure arithmetic" {
+              var x: Float = 1
+              for i in 0..<20_000_000 { x = x * 1.0000001 + Float(i & 1) * 1e-9 }
+              if x == 0 { print(x) }
+            } else {
+              for _ in 0..<60 { gemm(t) }
+            }
+          }
+        }
+      }
+      let wall = Double(d.components.attoseconds) * 1e-15 + Double(d.components.seconds) * 1e3
+      let cpu = ConvReferenceBenchmark.threadCPUMilliseconds() - c0
+      if run < 5 { print("\(label): wall \(String(format: "%.2f", wall)) ms, caller CPU \(String(format: "%.2f", cpu)) ms") }
+    }
+  }
+}

@@ -13,6 +13,7 @@ var repeats = 20
 var batch = 16
 var only: [String] = []
 var gemm = false
+var parallelProbeOnly = false
 var concurrency = false
 var group = 1
 var args = CommandLine.arguments.dropFirst().makeIterator()
@@ -22,6 +23,7 @@ while let a = args.next() {
   case "--repeats": repeats = Int(args.next() ?? "") ?? repeats
   case "--batch": batch = Int(args.next() ?? "") ?? batch
   case "--gemm": gemm = true
+  case "--parallel-probe": parallelProbeOnly = true
   case "--tasks": Parallel.threadCount = Int(args.next() ?? "") ?? Parallel.threadCount
   case "--scratch": ConvKernels.scratchBytes = Int(args.next() ?? "") ?? ConvKernels.scratchBytes
   case "--concurrency": concurrency = true
@@ -33,6 +35,10 @@ BLAS.threadCount = threads
 print("OpenBLAS \(BLAS.coreName), \(BLAS.threadCount) threads; engine \(Parallel.threadCount) threads; conv scratch \(ConvKernels.scratchBytes) B; batch \(batch), \(repeats) runs (median, best)")
 if concurrency {
   concurrencyProbe(repeats: repeats)
+  exit(0)
+}
+if parallelProbeOnly {
+  parallelProbe(repeats: repeats)
   exit(0)
 }
 if gemm {
