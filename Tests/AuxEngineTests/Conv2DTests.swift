@@ -104,6 +104,7 @@ struct Conv2DTests {
 
   @Test("PyTorch fixtures: forward and backward", arguments: [
     "k3s1p1", "k3s2p1", "k3s1p2d2", "k3s2p0d2", "k1s1p0", "k1s2p0", "k1s1p1", "k5x3s2x1p2x0d1x2", "k3s3p1",
+    "wide_k3s1p1", "wide_k3s1p2d2", "wide_k3s1p0",
   ])
   func fixture(name: String) throws {
     let f = try Fixtures.load("conv_conv2d")
