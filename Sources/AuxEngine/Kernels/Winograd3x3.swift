@@ -281,12 +281,18 @@ public enum Winograd3x3 {
                   let y01 = s0.1 - s0.2 - s0.3
                   let y10 = s1.0 + s1.1 + s1.2
                   let y11 = s1.1 - s1.2 - s1.3
-                  for l in 0..<lanes {
-                    let c = col &+ 2 &* dW &* l
-                    top[c] = y00[l]
-                    top[c &+ dW] = y01[l]
-                    bottom[c] = y10[l]
-                    bottom[c &+ dW] = y11[l]
+                  if dW == 1 && lanes == 8 {
+                    // Eight adjacent tiles fill 16 adjacent columns of both rows.
+                    UnsafeMutableRawPointer(top + col).storeBytes(of: interleave(y00, y01), as: SIMD16<Float>.self)
+                    UnsafeMutableRawPointer(bottom + col).storeBytes(of: interleave(y10, y11), as: SIMD16<Float>.self)
+                  } else {
+                    for l in 0..<lanes {
+                      let c = col &+ 2 &* dW &* l
+                      top[c] = y00[l]
+                      top[c &+ dW] = y01[l]
+                      bottom[c] = y10[l]
+                      bottom[c &+ dW] = y11[l]
+                    }
                   }
                   t &+= lanes
                   k &+= lanes
@@ -305,6 +311,12 @@ public enum Winograd3x3 {
         }
       }
     }
+  }
+
+  /// `[a0, b0, a1, b1, …, a7, b7]`.
+  @inline(__always)
+  static func interleave(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD16<Float> {
+    SIMD16(a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3], a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7])
   }
 
   @inline(__always)
