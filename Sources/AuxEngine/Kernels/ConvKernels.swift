@@ -291,10 +291,9 @@ public enum ConvKernels {
   @inline(__always)
   static func rowSum(_ p: UnsafePointer<Float>, count n: Int) -> Float {
     var acc = SIMD16<Float>()
-    let raw = UnsafeRawPointer(p)
     var i = 0
     while i &+ 16 <= n {
-      acc += raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self)
+      acc += SIMDMemory.load16(p + i)
       i &+= 16
     }
     var s = acc.sum()

@@ -222,16 +222,15 @@ public enum Winograd3x3 {
   @inline(__always)
   static func gatherRow(_ row: UnsafePointer<Float>, _ col: Int) -> Quad {
     // Columns col … col + 17: even and odd lanes of two overlapping 16-wide loads.
-    let raw = UnsafeRawPointer(row + col)
-    let a = raw.loadUnaligned(as: SIMD16<Float>.self)
-    let b = raw.loadUnaligned(fromByteOffset: 8, as: SIMD16<Float>.self)
-    return (a.evenHalf, a.oddHalf, b.evenHalf, b.oddHalf)
+    let (e0, o0) = SIMDMemory.loadEvenOdd(row + col)
+    let (e1, o1) = SIMDMemory.loadEvenOdd(row + (col &+ 2))
+    return (e0, o0, e1, o1)
   }
 
   @inline(__always)
   static func storeLanes(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ lanes: Int) {
     if lanes == 8 {
-      UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+      SIMDMemory.store8(v, p)
     } else {
       for l in 0..<lanes { p[l] = v[l] }
     }
@@ -283,8 +282,8 @@ public enum Winograd3x3 {
                   let y11 = s1.1 - s1.2 - s1.3
                   if dW == 1 && lanes == 8 {
                     // Eight adjacent tiles fill 16 adjacent columns of both rows.
-                    UnsafeMutableRawPointer(top + col).storeBytes(of: interleave(y00, y01), as: SIMD16<Float>.self)
-                    UnsafeMutableRawPointer(bottom + col).storeBytes(of: interleave(y10, y11), as: SIMD16<Float>.self)
+                    SIMDMemory.storeInterleaved(y00, y01, top + col)
+                    SIMDMemory.storeInterleaved(y10, y11, bottom + col)
                   } else {
                     for l in 0..<lanes {
                       let c = col &+ 2 &* dW &* l
@@ -313,15 +312,9 @@ public enum Winograd3x3 {
     }
   }
 
-  /// `[a0, b0, a1, b1, …, a7, b7]`.
-  @inline(__always)
-  static func interleave(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD16<Float> {
-    SIMD16(a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3], a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7])
-  }
-
   @inline(__always)
   static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+    SIMDMemory.load8(p)
   }
 
   // MARK: Weight gradient
@@ -370,17 +363,16 @@ public enum Winograd3x3 {
             var t = (n &- images.lowerBound) &* perImage
             let base = out + o &* T
             for r in rows {
-              let top = UnsafeRawPointer(padded + r &* Wp)
-              let bottom = UnsafeRawPointer(padded + (r &+ dH) &* Wp)
+              let top = UnsafePointer(padded + r &* Wp)
+              let bottom = UnsafePointer(padded + (r &+ dH) &* Wp)
               for run in runs {
                 var k = 0
                 var col = run.start &* Wq
                 while k < run.count {
                   let lanes = Swift.min(8, run.count &- k)
                   // The tile's block [[a, b], [c, d]] for 8 tiles: columns col + 2l and col + 2l + 1.
-                  let u = top.loadUnaligned(fromByteOffset: col &* 4, as: SIMD16<Float>.self)
-                  let w = bottom.loadUnaligned(fromByteOffset: col &* 4, as: SIMD16<Float>.self)
-                  let (a, b, c, d) = (u.evenHalf, u.oddHalf, w.evenHalf, w.oddHalf)
+                  let (a, b) = SIMDMemory.loadEvenOdd(top + col)
+                  let (c, d) = SIMDMemory.loadEvenOdd(bottom + col)
                   // A dy (rows [a, b], [a + c, b + d], [a − c, b − d], [−c, −d]), then each row
                   // [p, q] · Aᵀ = [p, p + q, p − q, −q].
                   @inline(__always) func store(_ row: Int, _ p: SIMD8<Float>, _ q: SIMD8<Float>) {
