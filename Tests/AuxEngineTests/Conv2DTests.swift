@@ -151,6 +151,20 @@ struct Conv2DTests {
     }
   }
 
+  @Test("convolutions running on several threads at once leave the OpenBLAS thread count as it was")
+  func overlappingBLASSections() {
+    let before = Parallel.blasBaseline
+    let x = randomTensor([4, 16, 12, 12], seed: 44).requiringGrad()
+    let w = randomTensor([16, 16, 3, 3], seed: 45)
+    let w1 = randomTensor([8, 16, 3, 3], seed: 46)
+    Parallel.run(8) { i in
+      // Winograd (16 → 16) and im2col (stride 2) paths, forward and backward.
+      let y = i % 2 == 0 ? x.conv2d(weight: w, padding: 1) : x.conv2d(weight: w1, stride: 2, padding: 1)
+      _ = Autograd.gradients(of: [y.sum()], wrt: [x])
+    }
+    #expect(Parallel.blasBaseline == before)
+  }
+
   @Test("col2im is the adjoint of im2col")
   func foldUnfoldAdjoint() {
     // ⟨unfold(x), c⟩ = ⟨x, fold(c)⟩ for random x and c: the two kernels are adjoint.
