@@ -7,8 +7,9 @@ import Synchronization
 extension ConvKernels {
   private static let winogradSetting = Atomic<Bool>(true)
 
-  /// Whether 3×3 stride-1 convolutions use Winograd's F(2×2, 3×3) (``Winograd3x3``) for the output
-  /// and the input gradient (default true; false forces im2col + sgemm everywhere).
+  /// Whether 3×3 stride-1 convolutions with at least 16 input and output channels use Winograd's
+  /// F(2×2, 3×3) (``Winograd3x3``) for the output, the input gradient and the weight gradient
+  /// (default true; false forces im2col + sgemm everywhere).
   public static var winogradEnabled: Bool {
     get { winogradSetting.load(ordering: .relaxed) }
     set { winogradSetting.store(newValue, ordering: .relaxed) }
@@ -25,6 +26,9 @@ extension ConvKernels {
   }
 
   /// Whether a convolution with this geometry and channel counts runs through Winograd.
+  ///
+  /// The channel threshold is measured (16 images of 32×32, fwd + bwd, one thread): with 8 → 8
+  /// channels im2col was ~25% faster, with 16 → 16 Winograd ~12% faster, with 32 → 32 ~20%.
   static func usesWinograd(_ g: WindowGeometry, inputs C: Int, outputs O: Int) -> Bool {
     winogradEnabled && g.kernelHeight == 3 && g.kernelWidth == 3 && g.strideHeight == 1
       && g.strideWidth == 1

@@ -119,3 +119,22 @@ func parallelProbe(repeats: Int) {
     }
   }
 }
+
+/// Winograd vs im2col for small channel counts (where the Winograd GEMMs have a tiny k).
+func winogradThresholdProbe(repeats: Int) {
+  var rng = RandomGenerator(seed: 4)
+  for c in [4, 8, 16, 32] {
+    let conv = Conv2d(c, c, kernelSize: 3, padding: 1, rng: &rng)
+    let x = Initializers.normal([16, c, 32, 32], using: &rng).requiringGrad()
+    let gy = Initializers.normal([16, c, 32, 32], using: &rng)
+    for on in [true, false] {
+      ConvKernels.winogradEnabled = on
+      let t = ConvReferenceBenchmark.time("conv3x3 \(c)->\(c) 32x32 \(on ? "winograd" : "im2col")", repeats: repeats) {
+        conv.zeroGrad()
+        conv(x).backward(gy)
+      }
+      print("\(t.name.padding(toLength: 36, withPad: " ", startingAt: 0)) thread CPU \(String(format: "%7.3f", t.bestThreadCPUMilliseconds)) ms")
+    }
+  }
+  ConvKernels.winogradEnabled = true
+}

@@ -13,6 +13,7 @@ var repeats = 20
 var batch = 16
 var only: [String] = []
 var gemm = false
+var thresholdProbe = false
 var parallelProbeOnly = false
 var concurrency = false
 var group = 1
@@ -23,6 +24,7 @@ while let a = args.next() {
   case "--repeats": repeats = Int(args.next() ?? "") ?? repeats
   case "--batch": batch = Int(args.next() ?? "") ?? batch
   case "--gemm": gemm = true
+  case "--winograd-threshold": thresholdProbe = true
   case "--no-winograd": ConvKernels.winogradEnabled = false
   case "--tiles": ConvKernels.winogradChunkTiles = Int(args.next() ?? "") ?? ConvKernels.winogradChunkTiles
   case "--parallel-probe": parallelProbeOnly = true
@@ -41,6 +43,10 @@ if concurrency {
 }
 if parallelProbeOnly {
   parallelProbe(repeats: repeats)
+  exit(0)
+}
+if thresholdProbe {
+  winogradThresholdProbe(repeats: repeats)
   exit(0)
 }
 if gemm {
