@@ -104,6 +104,7 @@ struct Conv2DTests {
 
   @Test("PyTorch fixtures: forward and backward", arguments: [
     "k3s1p1", "k3s2p1", "k3s1p2d2", "k3s2p0d2", "k1s1p0", "k1s2p0", "k1s1p1", "k5x3s2x1p2x0d1x2", "k3s3p1",
+    "wide_k3s1p1", "wide_k3s1p2d2", "wide_k3s1p0",
   ])
   func fixture(name: String) throws {
     let f = try Fixtures.load("conv_conv2d")
@@ -148,6 +149,20 @@ struct Conv2DTests {
       #expect(Closeness.mismatch(r.weight!, ref.weight!, rtol: 1e-5, atol: 1e-5) == nil, "dw band \(band) tasks \(tasks)")
       #expect(Closeness.mismatch(r.bias!, ref.bias!, rtol: 1e-5, atol: 1e-5) == nil, "db band \(band) tasks \(tasks)")
     }
+  }
+
+  @Test("convolutions running on several threads at once leave the OpenBLAS thread count as it was")
+  func overlappingBLASSections() {
+    let before = Parallel.blasBaseline
+    let x = randomTensor([4, 16, 12, 12], seed: 44).requiringGrad()
+    let w = randomTensor([16, 16, 3, 3], seed: 45)
+    let w1 = randomTensor([8, 16, 3, 3], seed: 46)
+    Parallel.run(8) { i in
+      // Winograd (16 → 16) and im2col (stride 2) paths, forward and backward.
+      let y = i % 2 == 0 ? x.conv2d(weight: w, padding: 1) : x.conv2d(weight: w1, stride: 2, padding: 1)
+      _ = Autograd.gradients(of: [y.sum()], wrt: [x])
+    }
+    #expect(Parallel.blasBaseline == before)
   }
 
   @Test("col2im is the adjoint of im2col")

@@ -53,6 +53,16 @@ struct PoolingTests {
     #expect(r.passed, "\(r)")
   }
 
+  @Test("max pooling propagates NaN and routes its gradient to the NaN, as PyTorch does")
+  func maxPoolNaN() {
+    var x = Tensor(shape: [1, 1, 2, 4], scalars: [1, 5, 2, 3, .nan, 0, 7, 1])
+    x = x.requiringGrad()
+    let y = x.maxPool2d(kernelSize: 2)
+    #expect(y[0, 0, 0, 0].isNaN && y[0, 0, 0, 1] == 7)
+    let g = Autograd.gradients(of: [y], seeds: [Tensor(shape: [1, 1, 1, 2], scalars: [1, 1])], wrt: [x])[0]!
+    #expect(g.scalars == [0, 0, 0, 0, 1, 0, 1, 0])
+  }
+
   @Test("divisorOverride divides every window by the given count")
   func divisorOverride() {
     let x = randomTensor([1, 1, 4, 4], seed: 4)

@@ -4,6 +4,15 @@ import AuxNN
 import AuxTestSupport
 import Testing
 
+extension Tensor {
+  /// Channel 0 of a `[N, C, P]` tensor as `[N, 1, 16, 16]` (test helper).
+  fileprivate func gatherRowsAlongChannel0() -> Tensor {
+    let n = shape[0]
+    let rows = reshaped([n * shape[1], shape[2]]).gatherRows((0..<n).map { $0 * shape[1] })
+    return rows.reshaped([n, 1, 16, 16])
+  }
+}
+
 @Suite("Conv, batch-norm, pooling and upsampling layers")
 struct ConvLayerTests {
   @Test("Conv2d: PyTorch names, shapes and default initialisation bounds")
@@ -97,6 +106,33 @@ struct ConvLayerTests {
     bn.eval()
     let y = bn(x)
     #expect(Closeness.mismatch(y, x.batchNorm2d(), rtol: 1e-5, atol: 1e-6) == nil)
+  }
+
+  @Test("a small conv net (Winograd and im2col convs, BN, pooling, upsampling) learns a toy segmentation")
+  func tinyNetworkLearns() {
+    var rng = RandomGenerator(seed: 5)
+    // Target: a smoothed version of the input's first channel; the net must learn a local filter.
+    let x = Initializers.normal([8, 3, 16, 16], using: &rng)
+    let target = Autograd.withoutGradients {
+      x.avgPool2d(kernelSize: 3, stride: 1, padding: 1).reshaped([8, 3, 256]).gatherRowsAlongChannel0()
+    }
+    let net = Sequential(
+      Conv2d(3, 16, kernelSize: 3, padding: 1, rng: &rng), BatchNorm2d(16), ReLU(),
+      Conv2d(16, 16, kernelSize: 3, padding: 2, dilation: 2, rng: &rng), BatchNorm2d(16), ReLU(),
+      MaxPool2d(kernelSize: 2), UpsampleBilinear2d(scaleFactor: 2),
+      Conv2d(16, 1, kernelSize: 1, rng: &rng))
+    let opt = SGD([ParameterGroup(module: net, learningRate: 0.05)], momentum: 0.9)
+    var losses: [Float] = []
+    for _ in 0..<60 {
+      opt.zeroGrad()
+      let loss = (net(x) - target).pow(2).mean()
+      loss.backward()
+      opt.step()
+      losses.append(loss.item)
+    }
+    #expect(losses.last! < 0.3 * losses.first!, "loss went from \(losses.first!) to \(losses.last!)")
+    let bn = net.layers[1] as! BatchNorm2d
+    #expect(bn.batchesTracked!.value.item == 60)
   }
 
   @Test("pooling and upsampling layers apply their ops")

@@ -67,12 +67,49 @@ public enum Parallel {
   ///
   /// The OpenBLAS thread count is process-wide; a BLAS call made meanwhile on another thread also
   /// runs single-threaded (only slower, never wrong).
+  ///
+  /// Sections may overlap (several threads running convolutions at once): the first to enter saves
+  /// the setting and the last to leave restores it.
   public static func withSingleThreadedBLAS<R>(_ body: () -> R) -> R {
-    let saved = BLAS.threadCount
-    if saved == 1 { return body() }
-    BLAS.threadCount = 1
-    defer { BLAS.threadCount = saved }
+    singleThreadedBLAS.withLock { state in
+      if state.depth == 0 {
+        state.saved = BLAS.threadCount
+        if state.saved != 1 { BLAS.threadCount = 1 }
+      }
+      state.depth += 1
+    }
+    defer {
+      singleThreadedBLAS.withLock { state in
+        state.depth -= 1
+        if state.depth == 0 && state.saved != 1 { BLAS.threadCount = state.saved }
+      }
+    }
     return body()
+  }
+
+  private static let singleThreadedBLAS = Mutex<(depth: Int, saved: Int)>((0, 1))
+
+  /// The OpenBLAS thread count outside single-threaded sections (tests).
+  static var blasBaseline: Int {
+    singleThreadedBLAS.withLock { $0.depth == 0 ? BLAS.threadCount : $0.saved }
+  }
+}
+
+/// Hands out work items `0..<count` one at a time to concurrently running tasks.
+///
+/// Tasks that pull items until ``next()`` returns nil balance themselves: on a machine shared with
+/// other processes, a task whose core is busy simply takes fewer items.
+public final class WorkQueue: @unchecked Sendable {
+  /// Number of items.
+  public let count: Int
+  private let nextItem = Atomic<Int>(0)
+
+  public init(count: Int) { self.count = count }
+
+  /// The next unclaimed item, or nil when all are taken.
+  public func next() -> Int? {
+    let i = nextItem.wrappingAdd(1, ordering: .relaxed).oldValue
+    return i < count ? i : nil
   }
 }
 

@@ -289,10 +289,9 @@ public enum BatchNormKernels {
     let sh = SIMD16<Float>(repeating: shift)
     var s = SIMD16<Float>()
     var q = SIMD16<Float>()
-    let raw = UnsafeRawPointer(p)
     var i = 0
     while i &+ 16 <= n {
-      let v = raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self) - sh
+      let v = SIMDMemory.load16(p + i) - sh
       s += v
       q += v * v
       i &+= 16
@@ -316,12 +315,10 @@ public enum BatchNormKernels {
     let m = SIMD16<Float>(repeating: center)
     var s = SIMD16<Float>()
     var d = SIMD16<Float>()
-    let rg = UnsafeRawPointer(g)
-    let rx = UnsafeRawPointer(x)
     var i = 0
     while i &+ 16 <= n {
-      let gv = rg.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self)
-      let xv = rx.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self) - m
+      let gv = SIMDMemory.load16(g + i)
+      let xv = SIMDMemory.load16(x + i) - m
       s += gv
       d += gv * xv
       i &+= 16

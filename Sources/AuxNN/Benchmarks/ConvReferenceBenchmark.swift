@@ -24,7 +24,7 @@ public enum ConvReferenceBenchmark {
     public var bestThreadCPUMilliseconds: Double
   }
 
-  static func threadCPUMilliseconds() -> Double {
+  public static func threadCPUMilliseconds() -> Double {
     #if os(Linux)
       var ts = timespec()
       clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)

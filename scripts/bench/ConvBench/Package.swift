@@ -1,7 +1,14 @@
 // swift-tools-version: 6.0
 // A standalone runner for AuxNN's ConvReferenceBenchmark (kept out of the main package's products).
 //
-//   cd scripts/bench/ConvBench && OPENBLAS_CORETYPE=SkylakeX swift run -c release ConvBench [--threads 2] [--repeats 20] [name ...]
+//   cd scripts/bench/ConvBench && swift build -c release
+//   OPENBLAS_CORETYPE=SkylakeX .build/release/ConvBench [--threads 2] [--tasks 2] [--repeats 20] [name ...]
+//
+// --threads: OpenBLAS threads; --tasks: Parallel.threadCount (the engine's own threads);
+// --no-winograd, --tiles N, --scratch BYTES: conv algorithm settings; --gemm, --concurrency,
+// --parallel-probe: micro-probes. Compare with `python3 scripts/bench/conv_reference.py`.
+// SwiftPM caches a path dependency's file list: after adding source files to the main package,
+// delete .build/x86_64-unknown-linux-gnu/release/description.json here before rebuilding.
 import PackageDescription
 
 let package = Package(

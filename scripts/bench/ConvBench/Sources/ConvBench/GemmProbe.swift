@@ -77,3 +77,64 @@ func concurrencyProbe(repeats: Int) {
   gemm(1)
   print("concurrent results identical to serial: \(box.t[1].scalars == ref)")
 }
+
+/// Whether Parallel.run's second task really runs on another thread: the calling thread's CPU time
+/// is about half the total when it does, all of it when the caller ends up running both tasks.
+func parallelProbe(repeats: Int) {
+  var rng = RandomGenerator(seed: 3)
+  let (m, n, k) = (128, 256, 576)
+  let a = Initializers.normal([m, k], using: &rng)
+  let b = Initializers.normal([k, n], using: &rng)
+  final class Box: @unchecked Sendable { var t: [Tensor]; init(_ t: [Tensor]) { self.t = t } }
+  let box = Box([Tensor.zeros([m * n]), Tensor.zeros([m * n])])
+  @Sendable func gemm(_ i: Int) {
+    a.withUnsafeBufferPointer { ap in
+      b.withUnsafeBufferPointer { bp in
+        box.t[i].withUnsafeMutableBufferPointer { cp in
+          BLAS.sgemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: ap.baseAddress!, lda: k, b: bp.baseAddress!, ldb: n, beta: 0, c: cp.baseAddress!, ldc: n)
+        }
+      }
+    }
+  }
+  for label in ["pure arithmetic", "single-threaded sgemm"] {
+    for run in 0..<repeats {
+      let c0 = ConvReferenceBenchmark.threadCPUMilliseconds()
+      let clock = ContinuousClock()
+      let d = clock.measure {
+        Parallel.withSingleThreadedBLAS {
+          Parallel.run(2) { t in
+            if label == "pure arithmetic" {
+              var x: Float = 1
+              for i in 0..<20_000_000 { x = x * 1.0000001 + Float(i & 1) * 1e-9 }
+              if x == 0 { print(x) }
+            } else {
+              for _ in 0..<60 { gemm(t) }
+            }
+          }
+        }
+      }
+      let wall = Double(d.components.attoseconds) * 1e-15 + Double(d.components.seconds) * 1e3
+      let cpu = ConvReferenceBenchmark.threadCPUMilliseconds() - c0
+      if run < 5 { print("\(label): wall \(String(format: "%.2f", wall)) ms, caller CPU \(String(format: "%.2f", cpu)) ms") }
+    }
+  }
+}
+
+/// Winograd vs im2col for small channel counts (where the Winograd GEMMs have a tiny k).
+func winogradThresholdProbe(repeats: Int) {
+  var rng = RandomGenerator(seed: 4)
+  for c in [4, 8, 16, 32] {
+    let conv = Conv2d(c, c, kernelSize: 3, padding: 1, rng: &rng)
+    let x = Initializers.normal([16, c, 32, 32], using: &rng).requiringGrad()
+    let gy = Initializers.normal([16, c, 32, 32], using: &rng)
+    for on in [true, false] {
+      ConvKernels.winogradEnabled = on
+      let t = ConvReferenceBenchmark.time("conv3x3 \(c)->\(c) 32x32 \(on ? "winograd" : "im2col")", repeats: repeats) {
+        conv.zeroGrad()
+        conv(x).backward(gy)
+      }
+      print("\(t.name.padding(toLength: 36, withPad: " ", startingAt: 0)) thread CPU \(String(format: "%7.3f", t.bestThreadCPUMilliseconds)) ms")
+    }
+  }
+  ConvKernels.winogradEnabled = true
+}

@@ -13,6 +13,8 @@ var repeats = 20
 var batch = 16
 var only: [String] = []
 var gemm = false
+var thresholdProbe = false
+var parallelProbeOnly = false
 var concurrency = false
 var group = 1
 var args = CommandLine.arguments.dropFirst().makeIterator()
@@ -22,6 +24,10 @@ while let a = args.next() {
   case "--repeats": repeats = Int(args.next() ?? "") ?? repeats
   case "--batch": batch = Int(args.next() ?? "") ?? batch
   case "--gemm": gemm = true
+  case "--winograd-threshold": thresholdProbe = true
+  case "--no-winograd": ConvKernels.winogradEnabled = false
+  case "--tiles": ConvKernels.winogradChunkTiles = Int(args.next() ?? "") ?? ConvKernels.winogradChunkTiles
+  case "--parallel-probe": parallelProbeOnly = true
   case "--tasks": Parallel.threadCount = Int(args.next() ?? "") ?? Parallel.threadCount
   case "--scratch": ConvKernels.scratchBytes = Int(args.next() ?? "") ?? ConvKernels.scratchBytes
   case "--concurrency": concurrency = true
@@ -33,6 +39,14 @@ BLAS.threadCount = threads
 print("OpenBLAS \(BLAS.coreName), \(BLAS.threadCount) threads; engine \(Parallel.threadCount) threads; conv scratch \(ConvKernels.scratchBytes) B; batch \(batch), \(repeats) runs (median, best)")
 if concurrency {
   concurrencyProbe(repeats: repeats)
+  exit(0)
+}
+if parallelProbeOnly {
+  parallelProbe(repeats: repeats)
+  exit(0)
+}
+if thresholdProbe {
+  winogradThresholdProbe(repeats: repeats)
   exit(0)
 }
 if gemm {
