@@ -50,9 +50,9 @@ extension ConvKernels {
           let X = xp.baseAddress!
           let U = up.baseAddress!
           let Y = yp.baseAddress!
-          let queue = WorkQueue(count: (N + chunk - 1) / chunk)
-          runTasks(tasks) { _ in
-            let tiles = Swift.min(chunk, N) * perImage
+          runTasks(tasks) { t in
+            let mine = images(of: t, tasks: tasks, count: N)
+            let tiles = Swift.min(chunk, mine.count) * perImage
             var v = Tensor.uninitialized([16 * C * tiles])
             var m = Tensor.uninitialized([16 * O * tiles + 8])  // + 8: see transformOutput
             // Scratch: a zero-padded input plane and an overhanging output plane.
@@ -66,8 +66,9 @@ extension ConvKernels {
                   let M = mp.baseAddress!
                   let PD = sp.baseAddress!
                   let TL = PD + plan.paddedHeight * plan.paddedWidth
-                  while let c = queue.next() {
-                    let range = (c * chunk)..<Swift.min((c + 1) * chunk, N)
+                  var n0 = mine.lowerBound
+                  while n0 < mine.upperBound {
+                    let range = n0..<Swift.min(n0 + chunk, mine.upperBound)
                     let T = range.count * perImage
                     Winograd3x3.transformInput(
                       X, channels: C, plan: plan, images: range, padded: PD, into: V)
@@ -87,6 +88,7 @@ extension ConvKernels {
                       Winograd3x3.transformOutput(
                         M, outputs: O, plan: plan, images: range, bias: nil, tiled: TL, into: Y)
                     }
+                    n0 = range.upperBound
                   }
                 }
               }
@@ -112,12 +114,14 @@ extension ConvKernels {
           let X = xp.baseAddress!
           let G = gp.baseAddress!
           let Z = pp.baseAddress!
-          let queue = WorkQueue(count: (N + chunk - 1) / chunk)
           runTasks(tasks) { t in
+            let mine = images(of: t, tasks: tasks, count: N)
             let z = Z + t * 16 * O * C
-            // Accumulated with beta = 1; a task that gets no chunk contributes zeros.
-            z.update(repeating: 0, count: 16 * O * C)
-            let tiles = Swift.min(chunk, N) * perImage
+            guard !mine.isEmpty else {
+              z.update(repeating: 0, count: 16 * O * C)
+              return
+            }
+            let tiles = Swift.min(chunk, mine.count) * perImage
             var v = Tensor.uninitialized([16 * C * tiles])
             var dy = Tensor.uninitialized([16 * O * tiles])
             var planes = Tensor.uninitialized(
@@ -129,8 +133,9 @@ extension ConvKernels {
                   let D = dp.baseAddress!
                   let PX = sp.baseAddress!
                   let PG = PX + plan.paddedHeight * plan.paddedWidth
-                  while let c = queue.next() {
-                    let range = (c * chunk)..<Swift.min((c + 1) * chunk, N)
+                  var n0 = mine.lowerBound
+                  while n0 < mine.upperBound {
+                    let range = n0..<Swift.min(n0 + chunk, mine.upperBound)
                     let T = range.count * perImage
                     Winograd3x3.transformInput(
                       X, channels: C, plan: plan, images: range, padded: PX, into: V)
@@ -141,9 +146,10 @@ extension ConvKernels {
                       BLAS.sgemm(
                         transA: false, transB: true, m: O, n: C, k: T, alpha: 1, a: D + xi * O * T,
                         lda: T,
-                        b: V + xi * C * T, ldb: T, beta: 1,
+                        b: V + xi * C * T, ldb: T, beta: n0 == mine.lowerBound ? 0 : 1,
                         c: z + xi * O * C, ldc: C)
                     }
+                    n0 = range.upperBound
                   }
                 }
               }

@@ -5,8 +5,8 @@ import Synchronization
 /// 3×3 stride-1 convolutions with at least 16 input and output channels go through Winograd
 /// (`ConvKernels+Winograd.swift`); everything else through im2col + sgemm, described here.
 ///
-/// Images are handed out one at a time (``WorkQueue``) to ``Parallel/taskCount(for:)`` tasks, each
-/// calling single-threaded sgemm; within an image, the im2col matrix is built for a band of output rows at a time so that
+/// Work is split over images into ``Parallel/taskCount(for:)`` tasks, each calling single-threaded
+/// sgemm; within an image, the im2col matrix is built for a band of output rows at a time so that
 /// it stays in cache (``scratchBytes``). The weight gradient is accumulated transposed,
 /// `dWᵀ[K, O] += cols · dYᵀ`, which runs faster in OpenBLAS than `dY · colsᵀ` for few output
 /// channels (measured ~93 vs ~72 GFLOP/s on one core for 64 channels), and is transposed once at
@@ -65,11 +65,10 @@ public enum ConvKernels {
           let X = xp.baseAddress!
           let Wt = wp.baseAddress!
           let Y = yp.baseAddress!
-          let queue = WorkQueue(count: N)
           runTasks(tasks) { t in
             var cols = Tensor.uninitialized(pointwise ? [0] : [K * band * OW])
             cols.withUnsafeMutableBufferPointer { cp in
-              while let n = queue.next() {
+              for n in images(of: t, tasks: tasks, count: N) {
                 let xn = X + n * inPlane
                 let yn = Y + n * O * P
                 var beta: Float = 0
@@ -177,7 +176,6 @@ public enum ConvKernels {
                   let DX = dxp.baseAddress
                   let PW = pwp.baseAddress
                   let PB = pbp.baseAddress
-                  let queue = WorkQueue(count: N)
                   runTasks(tasks) { t in
                     let scratch = pointwise ? 0 : K * band * OW
                     var cols = Tensor.uninitialized([useIm2colWeight ? scratch : 0])
@@ -186,7 +184,7 @@ public enum ConvKernels {
                       dcols.withUnsafeMutableBufferPointer { dcp in
                         let dWT = useIm2colWeight ? PW! + t * K * O : nil
                         var first = true
-                        while let n = queue.next() {
+                        for n in images(of: t, tasks: tasks, count: N) {
                           let gn = G + n * O * P
                           let xn = X + n * inPlane
                           if needBias {
@@ -272,6 +270,12 @@ public enum ConvKernels {
       gb = tasks == 1 ? partialBias.reshaped([O]) : partialBias.sum(axis: 0)
     }
     return (needInput ? dx : nil, gw, gb)
+  }
+
+  /// The images task `t` of `tasks` handles: a contiguous share of the batch.
+  @inline(__always)
+  static func images(of t: Int, tasks: Int, count: Int) -> Range<Int> {
+    (t * count / tasks)..<((t + 1) * count / tasks)
   }
 
   /// Runs the tasks, with single-threaded BLAS when there is more than one.

@@ -95,24 +95,6 @@ public enum Parallel {
   }
 }
 
-/// Hands out work items `0..<count` one at a time to concurrently running tasks.
-///
-/// Tasks that pull items until ``next()`` returns nil balance themselves: on a machine shared with
-/// other processes, a task whose core is busy simply takes fewer items.
-public final class WorkQueue: @unchecked Sendable {
-  /// Number of items.
-  public let count: Int
-  private let nextItem = Atomic<Int>(0)
-
-  public init(count: Int) { self.count = count }
-
-  /// The next unclaimed item, or nil when all are taken.
-  public func next() -> Int? {
-    let i = nextItem.wrappingAdd(1, ordering: .relaxed).oldValue
-    return i < count ? i : nil
-  }
-}
-
 /// Carries a non-Sendable value into concurrently running tasks; the user guarantees safety.
 struct UncheckedSendableBox<T>: @unchecked Sendable {
   let value: T
