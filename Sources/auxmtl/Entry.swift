@@ -15,10 +15,10 @@ struct AuxMTLCommand: ParsableCommand {
     commandName: "auxmtl",
     abstract: "Train multi-task networks where one task is primary and the others help it.",
     discussion: """
-      auxmtl trains a shared encoder with one decoder per task and balances the tasks with a
+      auxmtl trains a shared encoder with one decoder per task and balances the tasks with a \
       weighting method (IAL by default). Start with `auxmtl demo`, then see `auxmtl <command> --help`.
 
-      Environment: OPENBLAS_CORETYPE and OPENBLAS_NUM_THREADS are honoured when set; otherwise auxmtl
+      Environment: OPENBLAS_CORETYPE and OPENBLAS_NUM_THREADS are honoured when set; otherwise auxmtl \
       picks the OpenBLAS kernel for this CPU (see `auxmtl info`).
       """,
     subcommands: [

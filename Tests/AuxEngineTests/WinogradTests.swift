@@ -19,6 +19,22 @@ struct WinogradTests {
     Case(h: 21, w: 19, padding: 1, dilation: 1), Case(h: 3, w: 3, padding: 0, dilation: 1),
   ]
 
+  @Test("Winograd is used only where at least half of the tiles' outputs are real")
+  func tileEfficiencyRule() {
+    func uses(_ side: Int, dilation: Int) -> Bool {
+      let g = WindowGeometry(
+        input: Size2D(side, side), kernel: 3, stride: 1, padding: Size2D(dilation, dilation),
+        dilation: Size2D(dilation, dilation), op: "test")
+      return ConvKernels.usesWinograd(g, inputs: 64, outputs: 64)
+    }
+    #expect(ConvKernels.tileEfficiency(outputs: 8, dilation: 1) == 1)
+    #expect(ConvKernels.tileEfficiency(outputs: 7, dilation: 1) == 7.0 / 8)
+    #expect(ConvKernels.tileEfficiency(outputs: 8, dilation: 4) == 1)  // pairs (a, a + 4)
+    #expect(ConvKernels.tileEfficiency(outputs: 8, dilation: 12) == 0.5)  // one real output per tile
+    #expect(uses(8, dilation: 1) && uses(8, dilation: 2) && uses(8, dilation: 4))
+    #expect(!uses(8, dilation: 12) && !uses(8, dilation: 36))  // ASPP rates on an OS8 map of 64×64
+  }
+
   @Test("forward agrees with a direct convolution", arguments: cases)
   func forward(c: Case) {
     let x = randomTensor([3, 16, c.h, c.w], seed: 31)
@@ -26,7 +42,8 @@ struct WinogradTests {
     let b = randomTensor([17], seed: 33)
     let geometry = WindowGeometry(
       input: Size2D(c.h, c.w), kernel: 3, stride: 1, padding: c.padding, dilation: c.dilation, op: "test")
-    #expect(ConvKernels.usesWinograd(geometry, inputs: 16, outputs: 17))
+    // A 3×3 input without padding has a 1×1 output: a quarter of a tile, so im2col computes it.
+    #expect(ConvKernels.usesWinograd(geometry, inputs: 16, outputs: 17) == (c.h > 3))
     let y = x.conv2d(weight: w, bias: b, padding: c.padding, dilation: c.dilation)
     let ref = naiveConv2d(x, w, b, stride: 1, padding: c.padding, dilation: c.dilation)
     #expect(Closeness.mismatch(y, ref, rtol: 1e-4, atol: 1e-5) == nil)

@@ -33,6 +33,24 @@ extension ConvKernels {
     winogradEnabled && g.kernelHeight == 3 && g.kernelWidth == 3 && g.strideHeight == 1
       && g.strideWidth == 1
       && C >= 16 && O >= 16
+      && tileEfficiency(outputs: g.outputHeight, dilation: g.dilationHeight)
+        * tileEfficiency(outputs: g.outputWidth, dilation: g.dilationWidth) >= 0.5
+  }
+
+  /// The fraction of a Winograd tiling's computed outputs along one axis that are real outputs.
+  ///
+  /// Tiles produce two outputs `dilation` apart; a residue class with an odd number of outputs
+  /// wastes one. With a dilation at least the map size (an ASPP branch of rate 12 on an 8×8 map),
+  /// every tile yields one real output of two, and the padded planes grow with the padding:
+  /// measured on the resnet50 step benchmark (OS8, DeepLab heads, batch 2, one thread), Winograd
+  /// there made the whole step ~1.6× slower than im2col. Below 0.5 (over both axes) im2col is used.
+  static func tileEfficiency(outputs: Int, dilation d: Int) -> Double {
+    var tiles = 0
+    for a in 0..<Swift.min(d, outputs) {
+      let count = (outputs - a + d - 1) / d
+      tiles += (count + 1) / 2
+    }
+    return Double(outputs) / Double(2 * Swift.max(tiles, 1))
   }
 
   /// `out = conv(input, U) (+ bias)` through Winograd, where `u` holds transformed weights

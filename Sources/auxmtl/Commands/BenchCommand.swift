@@ -20,6 +20,13 @@ struct BenchModelOptions: ParsableArguments {
   @Option(help: "Image height and width.") var size = 64
   @Option(help: "Threads for the engine's kernels and BLAS (default: leave the current settings).") var threads: Int?
   @Option(help: "Seed of the weights and the data.") var seed: UInt64 = 0
+  @Option(help: "Winograd F(2×2,3×3) for 3×3 stride-1 convolutions: on (default) or off (im2col + sgemm everywhere).")
+  var winograd: String = "on"
+
+  /// Applies the convolution-algorithm setting to the engine.
+  func applyConvSettings() {
+    ConvKernels.winogradEnabled = winograd == "on"
+  }
 
   func benchmarkModel() throws -> BenchmarkModel {
     guard let m = BenchmarkModel(rawValue: model) else {
@@ -34,6 +41,7 @@ struct BenchModelOptions: ParsableArguments {
     guard batch >= 2 else { throw ValidationError("--batch must be at least 2 (batch norm in training mode), got \(batch)") }
     guard size >= 8 else { throw ValidationError("--size must be at least 8, got \(size)") }
     if let threads, threads < 1 { throw ValidationError("--threads must be positive, got \(threads)") }
+    guard ["on", "off"].contains(winograd) else { throw ValidationError("--winograd must be on or off, got '\(winograd)'") }
   }
 }
 
@@ -44,14 +52,14 @@ struct BenchStepCommand: ParsableCommand {
     commandName: "step",
     abstract: "Time training steps of a benchmark network on fixed random data.",
     discussion: """
-      Trains the chosen network (Adam, lr 1e-3; losses cross-entropy, L1 and 1 − cosine) for
-      --warmup + --steps steps under a weighting method and prints the step time (median, p10,
-      p90), the peak memory held by tensors and the process's peak resident size, and the effective
-      GFLOP/s: forward multiply–accumulates of convolutions and matrix products counted from the
+      Trains the chosen network (Adam, lr 1e-3; losses cross-entropy, L1 and 1 − cosine) for \
+      --warmup + --steps steps under a weighting method and prints the step time (median, p10, \
+      p90), the peak memory held by tensors and the process's peak resident size, and the effective \
+      GFLOP/s: forward multiply–accumulates of convolutions and matrix products counted from the \
       shapes, 2 FLOPs each, ×3 for forward + backward, over the median step time.
 
-      The PyTorch twin runs the same model: python3 scripts/bench/torch_step.py --model … Run both
-      on the same machine, at the same time of day, and compare ratios; the machine's load average
+      The PyTorch twin runs the same model: python3 scripts/bench/torch_step.py --model … Run both \
+      on the same machine, at the same time of day, and compare ratios; the machine's load average \
       is printed before and after.
       """)
 
@@ -68,6 +76,7 @@ struct BenchStepCommand: ParsableCommand {
     c.batch = setup.batch
     c.size = setup.size
     c.threads = setup.threads
+    setup.applyConvSettings()
     c.seed = setup.seed
     c.steps = steps
     c.warmup = warmup
@@ -94,10 +103,10 @@ struct BenchMethodsCommand: ParsableCommand {
     commandName: "methods",
     abstract: "Per-step cost of every weighting method as a ratio to equal weighting, side by side.",
     discussion: """
-      Builds one copy of the benchmark network per method (same weights, same data) and runs
-      interleaved rounds: each round takes one step of every method in a shuffled order. A method's
-      time is its median over the rounds; the table gives it as a ratio to EW's median, with the
-      transient tensor memory of a step as a ratio too. Methods that re-evaluate losses (Auto-Lambda,
+      Builds one copy of the benchmark network per method (same weights, same data) and runs \
+      interleaved rounds: each round takes one step of every method in a shuffled order. A method's \
+      time is its median over the rounds; the table gives it as a ratio to EW's median, with the \
+      transient tensor memory of a step as a ratio too. Methods that re-evaluate losses (Auto-Lambda, \
       FAMO, …) get a second batch and the optimiser.
       """)
 
@@ -113,6 +122,7 @@ struct BenchMethodsCommand: ParsableCommand {
     c.batch = setup.batch
     c.size = setup.size
     c.threads = setup.threads
+    setup.applyConvSettings()
     c.seed = setup.seed
     c.rounds = rounds
     c.warmup = warmup

@@ -7,9 +7,9 @@ struct CompareCommand: ParsableCommand {
     commandName: "compare",
     abstract: "Run methods × primary tasks × seeds (plus single-task baselines), resumably, then report.",
     discussion: """
-      Runs one training per (method, choice of primary task, seed) from a base config, after the
-      single-task baselines that Δm needs. Runs already finished in the experiment folder are
-      reused; an interrupted run resumes; rerunning the same command after Ctrl-C continues where it
+      Runs one training per (method, choice of primary task, seed) from a base config, after the \
+      single-task baselines that Δm needs. Runs already finished in the experiment folder are \
+      reused; an interrupted run resumes; rerunning the same command after Ctrl-C continues where it \
       stopped. At the end it writes the report (see `auxmtl report`).
 
       Example:

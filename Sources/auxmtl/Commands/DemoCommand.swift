@@ -7,14 +7,14 @@ struct DemoCommand: ParsableCommand {
     commandName: "demo",
     abstract: "Compare IAL with EW, UW, Auto-Lambda and GCS on the generated scenes benchmark, then report.",
     discussion: """
-      With no arguments and no downloads: generates the `scenes` benchmark (64×64 rendered rooms with
-      semantic, depth, normal and edge labels), trains the reference CNN with `semantic` as the
-      primary task and depth, normals and edges as auxiliary tasks, once per method and seed, plus
-      single-task `semantic` baselines, and writes the report (Table I with Δm, Table II with
-      seconds per epoch, HTML with learning curves and the methods' weights over training) to
+      With no arguments and no downloads: generates the `scenes` benchmark (64×64 rendered rooms with \
+      semantic, depth, normal and edge labels), trains the reference CNN with `semantic` as the \
+      primary task and depth, normals and edges as auxiliary tasks, once per method and seed, plus \
+      single-task `semantic` baselines, and writes the report (Table I with Δm, Table II with \
+      seconds per epoch, HTML with learning curves and the methods' weights over training) to \
       runs/demo/report.
 
-      It takes about ten minutes on two cores. Ctrl-C stops after the current step; running
+      It takes about ten minutes on two cores. Ctrl-C stops after the current step; running \
       `auxmtl demo` again continues where it stopped and reuses finished runs.
       """)
 
