@@ -9,7 +9,7 @@ import AuxNN
 /// | label kind | head output | loss | metrics (main first) |
 /// | --- | --- | --- | --- |
 /// | class index | `[N, C]` logits | cross-entropy | accuracy |
-/// | dense class map | `[N, C, H, W]` logits | cross-entropy ignoring the ignore index | mIoU, pixel accuracy |
+/// | dense class map | `[N, C, H, W]` logits | cross-entropy ignoring the ignore index | mIoU, pixel accuracy (two classes, e.g. edges: also F, precision, recall of class 1 at p ≥ 0.5) |
 /// | dense regression | `[N, ch, H, W]` | L1 over valid pixels | abs err, rel err, RMSE |
 /// | unit vectors | `[N, 3, H, W]`, L2-normalised | 1 − cosine over valid pixels | mean, median angle, % within 11.25°/22.5°/30° |
 /// | soft label | `[N, C]` logits | soft cross-entropy | accuracy against the most likely class |
@@ -51,6 +51,7 @@ public struct TaskObjective: Sendable {
   public static func metricNames(for kind: LabelKind) -> [String] {
     switch kind {
     case .classIndex, .softLabel: ["accuracy"]
+    case .denseClass(2, _): ["mIoU", "pixelAccuracy", "F", "precision", "recall"]
     case .denseClass: ["mIoU", "pixelAccuracy"]
     case .denseRegression: ["absErr", "relErr", "rmse"]
     case .unitVector: ["mean", "median", "within11.25", "within22.5", "within30"]
@@ -101,6 +102,7 @@ public struct TaskObjective: Sendable {
   public func makeMetric() -> any Metric {
     switch spec.kind {
     case .classIndex(let c), .softLabel(let c): AccuracyMetric(classes: c)
+    case .denseClass(2, let ignore): BinaryMapMetric(ignoreIndex: ignore)
     case .denseClass(let c, let ignore): SegmentationMetric(classes: c, ignoreIndex: ignore)
     case .denseRegression: DepthMetric()
     case .unitVector: NormalMetric()

@@ -21,8 +21,8 @@ struct DemoCommand: ParsableCommand {
   @Option(help: "Comma-separated methods.") var methods = "ial,ew,uw,auto-lambda,gcs"
   @Option(help: "Comma-separated seeds.") var seeds = "0,1,2"
   @Option(help: "Output root (the experiment goes to <output>/demo).") var output = "runs"
-  @Option(help: "Epochs per run.") var epochs = 8
-  @Option(help: "Training scenes per epoch.") var trainSamples = 800
+  @Option(help: "Epochs per run.") var epochs = 4
+  @Option(help: "Training scenes per epoch.") var trainSamples = 400
   @Option(help: "Image side of the generated scenes (32…256).") var size = 64
   @Flag(help: "A one-minute version (fewer scenes, epochs and seeds) to check that everything works.") var quick = false
 
@@ -38,6 +38,7 @@ struct DemoCommand: ParsableCommand {
     c.dataset.testSamples = 400
     c.tasks.primary = ["semantic"]
     c.tasks.auxiliary = ["depth", "normal", "edge"]
+    c.tasks.mainMetric = ["edge": "F"]
     c.model.encoder = "refcnn"
     c.model.head = "light"
     c.optimizer.name = "adam"
