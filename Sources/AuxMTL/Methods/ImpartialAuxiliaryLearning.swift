@@ -133,7 +133,7 @@ public final class ImpartialAuxiliaryLearning: WeightingMethod {
     var primaryWeights = [Double](repeating: 1, count: primaries.count)
     if primaries.count == 1 {
       combined = primaryGrads[0]
-      targetNorm = Self.norm(combined)
+      targetNorm = FeatureMath.norm(combined)
     } else {
       let g = TaskGradients(level: .representation, matrix: Self.stackRows(primaryGrads, dimension: n))
       guard let alpha = IMTLGSolver.weights(gramian: g.gramian()) else {
@@ -143,7 +143,7 @@ public final class ImpartialAuxiliaryLearning: WeightingMethod {
       }
       primaryWeights = alpha
       combined = g.combine(alpha).reshaped(shared.features.shape)
-      targetNorm = faithfulMultiPrimary ? abs(alpha[0]) * Self.norm(primaryGrads[0]) : Self.norm(combined)
+      targetNorm = faithfulMultiPrimary ? abs(alpha[0]) * FeatureMath.norm(primaryGrads[0]) : FeatureMath.norm(combined)
     }
     primaryGrads.removeAll()
 
@@ -173,7 +173,7 @@ public final class ImpartialAuxiliaryLearning: WeightingMethod {
         encoderGradient.withUnsafeMutableBufferPointer { out in
           for (k, a) in auxiliaries.enumerated() {
             let ha = h[a]
-            let normA = Self.norm(ha)
+            let normA = FeatureMath.norm(ha)
             let ratio = normA > 0 ? targetNorm / (normA + eps) : 0
             report.values["norm_ratio/\(tasks[a].name)"] = Float(ratio)
             report.values["encoder_weight/\(tasks[a].name)"] = Float(w[k])
@@ -215,29 +215,6 @@ public final class ImpartialAuxiliaryLearning: WeightingMethod {
       smoothedWeights = r.scalars.map(Double.init)
     } else {
       smoothedWeights = nil
-    }
-  }
-
-  /// The Euclidean norm, accumulated in Double over four interleaved partial sums (one serial
-  /// sum waits on the adder's latency at every element).
-  static func norm(_ t: Tensor) -> Double {
-    t.withUnsafeBufferPointer { b in
-      var (s0, s1, s2, s3) = (0.0, 0.0, 0.0, 0.0)
-      let n = b.count
-      var i = 0
-      while i + 4 <= n {
-        let (a0, a1, a2, a3) = (Double(b[i]), Double(b[i + 1]), Double(b[i + 2]), Double(b[i + 3]))
-        s0 += a0 * a0
-        s1 += a1 * a1
-        s2 += a2 * a2
-        s3 += a3 * a3
-        i += 4
-      }
-      while i < n {
-        s0 += Double(b[i]) * Double(b[i])
-        i += 1
-      }
-      return ((s0 + s1) + (s2 + s3)).squareRoot()
     }
   }
 

@@ -23,8 +23,15 @@ struct BenchModelOptions: ParsableArguments {
   @Option(help: "Winograd F(2×2,3×3) for 3×3 stride-1 convolutions: on (default) or off (im2col + sgemm everywhere).")
   var winograd: String = "on"
 
-  /// Applies the convolution-algorithm setting to the engine.
-  func applyConvSettings() {
+  /// Fills the fields both benchmarks share and applies the convolution-algorithm setting to the
+  /// engine.
+  func configure<C: BenchmarkSetup>(_ c: inout C) throws {
+    c.model = try benchmarkModel()
+    c.tasks = tasks
+    c.batch = batch
+    c.size = size
+    c.threads = threads
+    c.seed = seed
     ConvKernels.winogradEnabled = winograd == "on"
   }
 
@@ -44,6 +51,19 @@ struct BenchModelOptions: ParsableArguments {
     guard ["on", "off"].contains(winograd) else { throw ValidationError("--winograd must be on or off, got '\(winograd)'") }
   }
 }
+
+/// The fields the step and methods benchmarks' configurations share.
+protocol BenchmarkSetup {
+  var model: BenchmarkModel { get set }
+  var tasks: Int { get set }
+  var batch: Int { get set }
+  var size: Int { get set }
+  var threads: Int? { get set }
+  var seed: UInt64 { get set }
+}
+
+extension StepBenchmark.Configuration: BenchmarkSetup {}
+extension MethodsBenchmark.Configuration: BenchmarkSetup {}
 
 func mebibytes(_ bytes: Int) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
 
@@ -71,13 +91,7 @@ struct BenchStepCommand: ParsableCommand {
 
   func run() throws {
     var c = StepBenchmark.Configuration()
-    c.model = try setup.benchmarkModel()
-    c.tasks = setup.tasks
-    c.batch = setup.batch
-    c.size = setup.size
-    c.threads = setup.threads
-    setup.applyConvSettings()
-    c.seed = setup.seed
+    try setup.configure(&c)
     c.steps = steps
     c.warmup = warmup
     c.method = method
@@ -117,13 +131,7 @@ struct BenchMethodsCommand: ParsableCommand {
 
   func run() throws {
     var c = MethodsBenchmark.Configuration()
-    c.model = try setup.benchmarkModel()
-    c.tasks = setup.tasks
-    c.batch = setup.batch
-    c.size = setup.size
-    c.threads = setup.threads
-    setup.applyConvSettings()
-    c.seed = setup.seed
+    try setup.configure(&c)
     c.rounds = rounds
     c.warmup = warmup
     if let methods {
