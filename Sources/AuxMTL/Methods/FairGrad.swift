@@ -13,11 +13,12 @@ import AuxNN
 /// Options: `alpha` (1.0, LibMTL's default), `level` (parameters, as LibMTL; representation gives
 /// the same weighting on `∂L_t/∂z`).
 ///
-/// Solver status: `solver_iterations` and `solver_converged` every step. When the system has no
-/// solution (e.g. exactly opposite gradients) the previous step's weights are used (uniform `1/T`,
-/// the reference's starting point, before the first solve): this fallback is never silent — the
-/// step's notes say so and `solver_fallbacks` counts it over the run (saved with the state). A task
-/// with a zero gradient gets weight 0 (no finite solution), with a note.
+/// Solver status: every step records a ``SolverStatus`` (converged, Newton iterations, relative
+/// residual) and reports `solver_iterations`. When the system has no solution (e.g. exactly
+/// opposite gradients) the previous step's weights are used (uniform `1/T`, the reference's
+/// starting point, before the first solve): this fallback is never silent — the status carries it
+/// (a note too) and the training loop counts such steps (``SolverCounts``). A task with a zero
+/// gradient gets weight 0 (no finite solution), with a note.
 ///
 /// Reported: `weight/<task>` = `w_t`.
 public final class FairGrad: WeightingMethod {
@@ -44,8 +45,6 @@ public final class FairGrad: WeightingMethod {
   public private(set) var weights: [Double]
   /// The normalised last solution (the solver's warm start), nil before the first.
   public private(set) var normalizedWeights: [Double]?
-  /// Steps whose solve failed and reused the previous weights.
-  public private(set) var fallbacks = 0
 
   init(_ ctx: MethodContext) throws {
     var o = ctx.options
@@ -64,18 +63,18 @@ public final class FairGrad: WeightingMethod {
     var report = StepReport()
     let sol = FairGradSolver.solve(gramian: k, alpha: alpha, warmStart: normalizedWeights)
     report.values["solver_iterations"] = Float(sol.iterations)
-    report.values["solver_converged"] = sol.converged ? 1 : 0
     if sol.converged {
       weights = sol.weights
       normalizedWeights = sol.normalizedWeights
+      report.record(SolverStatus(solver: "fairgrad newton", converged: true, iterations: sol.iterations, residual: sol.residual))
       if !sol.zeroTasks.isEmpty {
         report.notes.append("zero gradient for \(sol.zeroTasks.map { "'\(tasks[$0].name)'" }.joined(separator: ", ")): no finite FairGrad weight, weight 0")
       }
     } else {
-      fallbacks += 1
-      report.notes.append("fairgrad: the system (Kw)_t = w_t^(-1/α) has no solution this step (e.g. opposite gradients); fell back to the previous weights (fallback \(fallbacks) of this run)")
+      report.record(SolverStatus(
+        solver: "fairgrad newton", converged: false, iterations: sol.iterations, residual: sol.residual,
+        fallback: "the system (Kw)_t = w_t^(-1/α) has no solution this step (e.g. opposite gradients); used the previous weights"))
     }
-    report.values["solver_fallbacks"] = Float(fallbacks)
     for t in 0..<tasks.count { try step.scaleTaskParameterGradients(t, by: Float(weights[t])) }
     try step.applySharedGradient(g.combine(weights), level: level)
     report.set("weight", weights.map(Float.init), tasks: tasks)
@@ -83,23 +82,19 @@ public final class FairGrad: WeightingMethod {
   }
 
   public func stateDict() -> [String: Tensor] {
-    var out: [String: Tensor] = [
-      "weights": ExactStateCoding.encode(doubles: weights), "fallbacks": ExactStateCoding.encode(count: fallbacks),
-    ]
+    var out: [String: Tensor] = ["weights": ExactStateCoding.encode(doubles: weights)]
     if let w = normalizedWeights { out["normalized_weights"] = ExactStateCoding.encode(doubles: w) }
     return out
   }
 
   public func loadStateDict(_ state: [String: Tensor]) throws {
     let n = tasks.count
-    guard let wt = state["weights"], let ft = state["fallbacks"] else {
-      throw MTLStepError("fairgrad state: expected 'weights' (\(n) doubles) and 'fallbacks' (1 word) as exact encodings")
+    guard let wt = state["weights"] else {
+      throw MTLStepError("fairgrad state: expected 'weights' (\(n) doubles) as an exact encoding")
     }
     let w = try ExactStateCoding.decodeDoubles(wt, key: "weights", expectedCount: n)
-    let f = try ExactStateCoding.decodeCount(ft, key: "fallbacks")
     let nw = try state["normalized_weights"].map { try ExactStateCoding.decodeDoubles($0, key: "normalized_weights", expectedCount: n) }
     weights = w
-    fallbacks = f
     normalizedWeights = nw
   }
 }

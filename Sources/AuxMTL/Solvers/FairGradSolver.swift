@@ -35,6 +35,8 @@ public enum FairGradSolver {
     public var iterations: Int
     /// Whether the residual tolerance was reached.
     public var converged: Bool
+    /// The final relative residual `max_t |(K̃w̃)_t − w̃_t^{−p}| / max(1, max_t w̃_t^{−p})`.
+    public var residual: Double
     /// Indices of tasks with a zero gradient, left out.
     public var zeroTasks: [Int]
   }
@@ -57,7 +59,7 @@ public enum FairGradSolver {
     let active = (0..<n).filter { k[$0][$0] > 0 }
     var result = Result(
       weights: [Double](repeating: 0, count: n), normalizedWeights: [Double](repeating: 0, count: n), iterations: 0,
-      converged: true, zeroTasks: (0..<n).filter { !(k[$0][$0] > 0) })
+      converged: true, residual: 0, zeroTasks: (0..<n).filter { !(k[$0][$0] > 0) })
     guard !active.isEmpty else { return result }
     let m = active.count
     var frob = 0.0
@@ -116,6 +118,7 @@ public enum FairGradSolver {
       f = fNext
     }
     result.iterations = iterations
+    result.residual = residual(w) / max(1, w.map { pow($0, -p) }.max()!)
     result.converged = converged && w.allSatisfy { $0.isFinite && $0 > 0 }
     let s = pow(frob, -1 / (1 + p))
     for (a, t) in active.enumerated() {
