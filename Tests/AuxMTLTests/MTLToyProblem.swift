@@ -29,13 +29,13 @@ final class MTLToyProblem {
   }
 
   /// Builds a step: forward through the heads on per-task aliases.
-  func makeStep(optimizer: (any Optimizer)? = nil) throws -> MTLStep {
+  func makeStep(optimizer: (any Optimizer)? = nil, epoch: Int = 0) throws -> MTLStep {
     let z = encoder.value * 1
     let shared = SharedFeatures(z, taskCount: tasks.count)
     let losses = tasks.indices.map { t in (heads[t](shared[t]) - targets[t]).pow(2).mean() * lossScales[t] }
     return try MTLStep(
       tasks: tasks, losses: losses, shared: shared, sharedParameters: [encoder],
-      taskParameters: taskParameters, optimizer: optimizer)
+      taskParameters: taskParameters, epoch: epoch, optimizer: optimizer)
   }
 
   /// Each task's raw feature gradient ∂L_t/∂z, computed directly with autograd.

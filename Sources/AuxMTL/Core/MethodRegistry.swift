@@ -5,10 +5,11 @@
 /// for d in MethodRegistry.all { print(d.name, d.title) }
 /// ```
 public enum MethodRegistry {
-  /// All registered methods: IAL, then the baselines in the order of the IAL paper's tables, then
-  /// the modern methods.
+  /// All registered methods: IAL and its ablation variants (the IAL paper's §IV-G), then the
+  /// baselines in the order of the IAL paper's tables, then the modern methods.
   public static let all: [MethodDescriptor] = [
     ImpartialAuxiliaryLearning.descriptor,
+  ] + IALAblation.descriptors + [
     EqualWeighting.descriptor,
     UncertaintyWeighting.descriptor,
     GradNorm.descriptor,

@@ -6,15 +6,31 @@ import AuxNN
 /// Keys are slash-separated and end with a task name where they are per task:
 /// `weight/<task>` is the task's effective weight on the shared parameters (every method reports
 /// it), `decoder_weight/<task>`, `sigma/<task>`, `norm_ratio/<task>` and others are
-/// method-specific. `notes` records anything unusual (for example a skipped term).
+/// method-specific. `notes` records anything unusual (for example a skipped term). `solvers` holds
+/// one ``SolverStatus`` per inner solve (converged, iterations, residual, fallback); the training
+/// loop counts the steps where one did not converge or fell back (``SolverCounts``).
 public struct StepReport: Sendable, Equatable {
   public var values: [String: Float] = [:]
   public var notes: [String] = []
+  /// The status of every inner solve of the step, in the order they ran.
+  public var solvers: [SolverStatus] = []
 
-  public init(values: [String: Float] = [:], notes: [String] = []) {
+  public init(values: [String: Float] = [:], notes: [String] = [], solvers: [SolverStatus] = []) {
     self.values = values
     self.notes = notes
+    self.solvers = solvers
   }
+
+  /// Records one solve's status; a problem (not converged, or a fallback) also becomes a note.
+  public mutating func record(_ status: SolverStatus) {
+    solvers.append(status)
+    if status.isProblem { notes.append(status.summary) }
+  }
+
+  /// Whether some solve of the step did not converge.
+  public var hasNonConvergedSolver: Bool { solvers.contains { !$0.converged } }
+  /// Whether some solve of the step fell back to something other than its solution.
+  public var hasSolverFallback: Bool { solvers.contains { $0.fallback != nil } }
 
   /// Sets `<key>/<task>` for every task.
   public mutating func set(_ key: String, _ perTask: [Float], tasks: [TaskInfo]) {

@@ -1,12 +1,6 @@
 import AuxEngine
 import AuxNN
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
-
 /// Impartial Auxiliary Learning (IAL): Li, Feng, Wang, Yang, Zuo, "Unprejudiced Training Auxiliary
 /// Tasks Makes Primary Better: A Multi-Task Learning Perspective", arXiv 2412.19547 (2024), as
 /// reconstructed from the authors' code (`tzjtatata/multitask_ug`, `lightning/balancer/UG.py`) in
@@ -100,60 +94,24 @@ public final class ImpartialAuxiliaryLearning: WeightingMethod {
   public func backward(_ step: MTLStep) throws -> StepReport {
     try checkTasks(step)
     let shared = try step.requireShared("IAL")
-    let count = tasks.count
     var report = StepReport()
 
     // Decoder stage: L_dec = Σ_t ½ e^{−2 s_t} L_t + s_t, into the heads and s only.
-    var objective: Tensor? = nil
-    for t in 0..<count {
-      let s = logSigma.value.gatherRows([t]).reshaped([])
-      let weighted = (s * -2).exp() * 0.5 * step.losses[t].reshaped([])
-      let term = weighted + s
-      objective = objective.map { $0 + term } ?? term
+    let d = ImpartialStages.decoderStage(step, logSigma: logSigma, tasks: tasks, report: &report)
+
+    // Encoder stage: the primary feature gradient h_P and the norm auxiliaries are aligned to.
+    guard let primary = ImpartialStages.primary(
+      d, tasks: tasks, shape: shared.features.shape, weighted: weightedPrimaryGradient, firstPrimaryNorm: faithfulMultiPrimary)
+    else {
+      report.notes.append("all primary feature gradients are zero; encoder receives no gradient this step")
+      report.set("weight", [Float](repeating: 0, count: tasks.count), tasks: tasks)
+      return report
     }
-    let h = step.backwardDecoders(objective!)
-
-    let s = logSigma.value.scalars.map(Double.init)
-    let decoderWeights = s.map { 0.5 * dexp(-2 * $0) }
-    let sigma = s.map { dexp($0) }
-    report.set("decoder_weight", decoderWeights.map(Float.init), tasks: tasks)
-    report.set("sigma", sigma.map(Float.init), tasks: tasks)
-
-    // Encoder stage.
-    let primaries = tasks.primaryIndices
+    var effective = ImpartialStages.primaryEffectiveWeights(primary, d, tasks: tasks, weighted: weightedPrimaryGradient)
     let auxiliaries = tasks.auxiliaryIndices
-    let n = shared.features.count
-
-    // The primary feature gradient h_P and the norm auxiliaries are aligned to.
-    var primaryGrads = primaries.map { p -> Tensor in
-      weightedPrimaryGradient ? h[p] : h[p] * Float(1 / decoderWeights[p])
-    }
-    var combined: Tensor
-    var targetNorm: Double
-    var primaryWeights = [Double](repeating: 1, count: primaries.count)
-    if primaries.count == 1 {
-      combined = primaryGrads[0]
-      targetNorm = FeatureMath.norm(combined)
-    } else {
-      let g = TaskGradients(level: .representation, matrix: Self.stackRows(primaryGrads, dimension: n))
-      guard let alpha = IMTLGSolver.weights(gramian: g.gramian()) else {
-        report.notes.append("all primary feature gradients are zero; encoder receives no gradient this step")
-        report.set("weight", [Float](repeating: 0, count: count), tasks: tasks)
-        return report
-      }
-      primaryWeights = alpha
-      combined = g.combine(alpha).reshaped(shared.features.shape)
-      targetNorm = faithfulMultiPrimary ? abs(alpha[0]) * FeatureMath.norm(primaryGrads[0]) : FeatureMath.norm(combined)
-    }
-    primaryGrads.removeAll()
-
-    var effective = [Float](repeating: 0, count: count)
-    for (k, p) in primaries.enumerated() {
-      effective[p] = Float(primaryWeights[k] * (weightedPrimaryGradient ? decoderWeights[p] : 1))
-    }
 
     // Auxiliary weights w_a = f(σ_a), optionally smoothed, optionally clamped.
-    let raw = auxiliaries.map { 1 - sigma[$0] }
+    let raw = auxiliaries.map { 1 - d.sigma[$0] }
     var r = raw
     if emaSmooth > 0, let previous = smoothedWeights {
       r = zip(previous, raw).map { (1 - emaSmooth) * $0 + emaSmooth * $1 }
@@ -165,29 +123,20 @@ public final class ImpartialAuxiliaryLearning: WeightingMethod {
     }
     let w = clampWeight ? r.map { min(max($0, 0), 1) } : r
 
-    var encoderGradient = combined
+    var encoderGradient = primary.gradient
+    let targetNorm = primary.targetNorm
     if !(targetNorm > 0) || !targetNorm.isFinite {
       report.notes.append("primary feature gradient is zero; auxiliary terms skipped this step")
     } else {
-      combined.withUnsafeBufferPointer { hp in
+      primary.gradient.withUnsafeBufferPointer { hp in
         encoderGradient.withUnsafeMutableBufferPointer { out in
           for (k, a) in auxiliaries.enumerated() {
-            let ha = h[a]
-            let normA = FeatureMath.norm(ha)
-            let ratio = normA > 0 ? targetNorm / (normA + eps) : 0
+            let ha = d.featureGradients[a]
+            let ratio = ImpartialStages.normRatio(target: targetNorm, auxiliaryNorm: FeatureMath.norm(ha), eps: eps)
             report.values["norm_ratio/\(tasks[a].name)"] = Float(ratio)
             report.values["encoder_weight/\(tasks[a].name)"] = Float(w[k])
-            effective[a] = Float(w[k] * ratio * decoderWeights[a])
-            let c = Float(w[k] * ratio)
-            guard c != 0 else { continue }
-            ha.withUnsafeBufferPointer { hb in
-              if signMask {
-                // Branch-free so that it vectorises: a masked element adds 0 · h_a[i].
-                for i in 0..<n { out[i] += (hp[i] * hb[i] >= 0 ? c : 0) * hb[i] }
-              } else {
-                for i in 0..<n { out[i] += c * hb[i] }
-              }
-            }
+            effective[a] = Float(w[k] * ratio * d.decoderWeights[a])
+            ImpartialStages.addAuxiliary(ha, coefficient: Float(w[k] * ratio), primary: hp, into: out, signMask: signMask)
           }
         }
       }
@@ -229,4 +178,3 @@ public final class ImpartialAuxiliaryLearning: WeightingMethod {
   }
 }
 
-@inline(__always) private func dexp(_ x: Double) -> Double { exp(x) }

@@ -113,6 +113,7 @@ public final class MultipleGradientDescent: WeightingMethod {
         for (a, t) in active.enumerated() { alpha[t] = sol.weights[a] }
         minNorm = max(sol.squaredNorm, 0).squareRoot()
         report.values["solver_iterations"] = Float(sol.iterations)
+        report.record(sol.status(exactSolver ? "min-norm (Wolfe)" : "min-norm (Frank-Wolfe)"))
         let zero = kn.indices.filter { !(kn[$0][$0] > 0) }.map { tasks[active[$0]].name }
         if !zero.isEmpty {
           report.notes.append("zero gradient for \(zero.map { "'\($0)'" }.joined(separator: ", ")): the minimum norm is zero (Pareto-stationary); the shared parameters receive no gradient")

@@ -72,15 +72,18 @@ public final class NashMTL: WeightingMethod {
     if update {
       let (g, k) = try GradientMethodSupport.taskGradients(step, method: name, level: .parameters)
       let sol = NashMTLSolver.solve(gramian: k, warmStart: normalizedAlpha)
+      report.values["solver_iterations"] = Float(sol.iterations)
       if sol.converged {
         alpha = sol.weights
         normalizedAlpha = sol.normalizedWeights
-        report.values["solver_iterations"] = Float(sol.iterations)
+        report.record(SolverStatus(solver: "nash newton", converged: true, iterations: sol.iterations))
         if !sol.zeroTasks.isEmpty {
           report.notes.append("zero gradient for \(sol.zeroTasks.map { "'\(tasks[$0].name)'" }.joined(separator: ", ")): no finite Nash weight, weight 0")
         }
       } else {
-        report.notes.append("the Nash system has no solution this step (e.g. opposite gradients); keeping the previous weights")
+        report.record(SolverStatus(
+          solver: "nash newton", converged: false, iterations: sol.iterations,
+          fallback: "the Nash system (Kα)_t = 1/α_t has no solution this step (e.g. opposite gradients); kept the previous weights"))
       }
       for t in 0..<tasks.count { try step.scaleTaskParameterGradients(t, by: Float(alpha[t])) }
       try step.applySharedGradient(g.combine(alpha), level: .parameters)

@@ -21,6 +21,49 @@ public enum MinNormSolver {
     public var squaredNorm: Double
     /// Iterations used (Frank–Wolfe steps, or Wolfe's major cycles).
     public var iterations: Int
+    /// Whether the solver met its stopping criterion (Frank–Wolfe: `‖Δα‖₁ < tolerance` before the
+    /// iteration cap; Wolfe: normal termination with a KKT residual ≤ 1e-8).
+    public var converged: Bool
+    /// The KKT residual of `α` (``kktResidual(_:_:)``).
+    public var residual: Double
+
+    public init(weights: [Double], squaredNorm: Double, iterations: Int, converged: Bool, residual: Double) {
+      self.weights = weights
+      self.squaredNorm = squaredNorm
+      self.iterations = iterations
+      self.converged = converged
+      self.residual = residual
+    }
+
+    /// The solve's status for a ``StepReport``, under the solver's name.
+    public func status(_ solver: String) -> SolverStatus {
+      SolverStatus(solver: solver, converged: converged, iterations: iterations, residual: residual)
+    }
+  }
+
+  /// The scale-free KKT residual of a point `α` of the simplex for `min αᵀKα`.
+  ///
+  /// With `x = Σ α_t g_t`, optimality is `⟨x, g_j⟩ ≥ ‖x‖²` for every j, with equality where
+  /// `α_j > 0`. Each violation is divided by `(‖g_j‖ + ‖x‖) · max(‖x‖, 1e-10 · Σ_t α_t ‖g_t‖)`,
+  /// the size of the terms it is computed from, so the residual is a cosine-like number
+  /// independent of how the rows are scaled (about 1e-16 at an exact solution; the floor keeps it
+  /// meaningful when the minimum norm is zero).
+  public static func kktResidual(_ k: [[Double]], _ alpha: [Double]) -> Double {
+    let n = k.count
+    let ka = SymmetricMatrix.multiply(k, alpha)
+    let xx = max(zip(alpha, ka).reduce(0) { $0 + $1.0 * $1.1 }, 0)
+    let x = xx.squareRoot()
+    let norms = (0..<n).map { max(k[$0][$0], 0).squareRoot() }
+    let spread = zip(alpha, norms).reduce(0) { $0 + abs($1.0) * $1.1 }
+    let floor = max(x, 1e-10 * spread)
+    guard floor > 0 else { return 0 }
+    var worst = 0.0
+    for j in 0..<n {
+      let gap = ka[j] - xx
+      let violation = alpha[j] > 0 ? abs(gap) : max(-gap, 0)
+      worst = max(worst, violation / ((norms[j] + x) * floor))
+    }
+    return worst
   }
 
   /// `min_{γ ∈ [0, 1]} ‖γ x₁ + (1 − γ) x₂‖²` from `v11 = ⟨x₁, x₁⟩`, `v12 = ⟨x₁, x₂⟩`,
@@ -42,7 +85,7 @@ public enum MinNormSolver {
   public static func frankWolfe(gramian k: [[Double]], maxIterations: Int = 250, tolerance: Double = 1e-5) -> Solution {
     let n = k.count
     precondition(n > 0 && k.allSatisfy { $0.count == n }, "MinNormSolver.frankWolfe: Gramian must be square and non-empty, got \(n) rows")
-    if n == 1 { return Solution(weights: [1], squaredNorm: k[0][0], iterations: 0) }
+    if n == 1 { return Solution(weights: [1], squaredNorm: k[0][0], iterations: 0, converged: true, residual: 0) }
     var best = (i: 0, j: 1, gamma: 1.0, cost: Double.infinity)
     for i in 0..<n {
       for j in (i + 1)..<n {
@@ -53,9 +96,10 @@ public enum MinNormSolver {
     var sol = [Double](repeating: 0, count: n)
     sol[best.i] = best.gamma
     sol[best.j] = 1 - best.gamma
-    if n < 3 { return Solution(weights: sol, squaredNorm: best.cost, iterations: 0) }
+    if n < 3 { return Solution(weights: sol, squaredNorm: best.cost, iterations: 0, converged: true, residual: kktResidual(k, sol)) }
 
     var iterations = 0
+    var converged = false
     while iterations < maxIterations {
       iterations += 1
       let ka = SymmetricMatrix.multiply(k, sol)
@@ -67,9 +111,12 @@ public enum MinNormSolver {
       next[t] += 1 - gamma
       let change = zip(next, sol).reduce(0) { $0 + abs($1.0 - $1.1) }
       sol = next
-      if change < tolerance { break }
+      if change < tolerance {
+        converged = true
+        break
+      }
     }
-    return Solution(weights: sol, squaredNorm: quadratic(k, sol), iterations: iterations)
+    return Solution(weights: sol, squaredNorm: quadratic(k, sol), iterations: iterations, converged: converged, residual: kktResidual(k, sol))
   }
 
   /// Wolfe's exact minimum-norm-point algorithm on the Gramian (see the type's documentation).
@@ -86,7 +133,7 @@ public enum MinNormSolver {
     guard scale > 0, n > 1 else {
       var w = [Double](repeating: 0, count: n)
       w[start] = 1
-      return Solution(weights: w, squaredNorm: k[start][start], iterations: 0)
+      return Solution(weights: w, squaredNorm: k[start][start], iterations: 0, converged: true, residual: 0)
     }
     // Work on K / max diag: invariant weights, well-scaled bordered systems.
     let kn = k.map { row in row.map { $0 / scale } }
@@ -146,7 +193,8 @@ public enum MinNormSolver {
     let total = lambda.reduce(0, +)
     var w = [Double](repeating: 0, count: n)
     for (a, s) in support.enumerated() { w[s] = lambda[a] / total }
-    return Solution(weights: w, squaredNorm: quadratic(k, w), iterations: majors)
+    let residual = kktResidual(k, w)
+    return Solution(weights: w, squaredNorm: quadratic(k, w), iterations: majors, converged: residual <= 1e-8, residual: residual)
   }
 
   /// The minimiser of `‖Σ_{a} μ_a p_{S_a}‖²` subject to `Σ μ = 1` (no sign constraint), from the

@@ -45,6 +45,7 @@ extension TrainConfig {
       .textList("tasks.primary", \.tasks.primary),
       .optionalTextList("tasks.auxiliary", \.tasks.auxiliary),
       .textMap("tasks.main_metric", \.tasks.mainMetric),
+      .textMap("tasks.noise", \.tasks.labelNoise),
 
       .choice("method.name", \.method.name, methodNames),
       .textMap("method.options", \.method.options),
@@ -54,6 +55,8 @@ extension TrainConfig {
       .choice("model.head", \.model.head, headNames),
       .integer("model.output_stride", \.model.outputStride, .oneOf([8, 16, 32])),
       .optionalText("model.pretrained", \.model.pretrained),
+      .optionalText("model.initial_weights", \.model.initialWeights),
+      .textList("model.frozen_heads", \.model.frozen),
 
       .choice("optimizer.name", \.optimizer.name, optimizerNames),
       .number("optimizer.learning_rate", \.optimizer.learningRate, .positive),

@@ -1,3 +1,4 @@
+import AuxData
 import AuxMTL
 
 extension TrainConfig {
@@ -12,6 +13,8 @@ extension TrainConfig {
   ///   auxiliary task and takes no options;
   /// - `method.options` names options the method declares, and choice options have an allowed
   ///   value (other values are checked by the method when it is made);
+  /// - `tasks.noise` values parse as label noise (`<kind>:<rate>`) and name no primary task;
+  ///   `model.frozen_heads` has distinct names;
   /// - the cosine schedule's `min_learning_rate` is below `optimizer.learning_rate`.
   ///
   /// Task names themselves are checked by the trainer against the loaded dataset.
@@ -59,6 +62,19 @@ extension TrainConfig {
     if let empty = tasks.mainMetric.first(where: { $0.value.isEmpty }) {
       throw fail("tasks.main_metric", "task '\(empty.key)' has an empty metric name")
     }
+
+    // Label noise and frozen heads (task names are checked against the dataset by the trainer).
+    for (task, text) in tasks.labelNoise.sorted(by: { $0.key < $1.key }) {
+      do {
+        _ = try LabelNoise(parsing: text)
+      } catch let e as DatasetError {
+        throw fail("tasks.noise", "task '\(task)': \(e.message)")
+      }
+      if everyTaskPrimary || primary.contains(task) {
+        throw fail("tasks.noise", "'\(task)' is primary; label noise is for auxiliary tasks (the primary's labels measure the result)")
+      }
+    }
+    if let dup = firstDuplicate(model.frozen) { throw fail("model.frozen_heads", "lists '\(dup)' twice") }
 
     // Method.
     if method.name == RunRecord.singleTaskMethod {

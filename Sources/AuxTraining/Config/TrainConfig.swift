@@ -50,8 +50,18 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     public var auxiliary: [String]? = nil
     /// The metric Δm and early stopping use per task (default: the task kind's usual one).
     public var mainMetric: [String: String] = [:]
+    /// Controlled label noise on auxiliary tasks' training labels, by task: `<kind>:<rate>` with
+    /// kind `gaussian`, `flip` or `blocks` (see AuxData's `LabelNoise`). Nil: none. (Optional so
+    /// that run records written before the key existed still decode; use ``labelNoise``.)
+    public var noise: [String: String]? = nil
 
     public init() {}
+
+    /// ``noise`` with nil as empty.
+    public var labelNoise: [String: String] {
+      get { noise ?? [:] }
+      set { noise = newValue.isEmpty ? nil : newValue }
+    }
   }
 
   /// The weighting method and its options (see `auxmtl methods`).
@@ -74,8 +84,21 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     public var outputStride: Int = 8
     /// A safetensors file with encoder weights in PyTorch names (e.g. a torchvision backbone).
     public var pretrained: String? = nil
+    /// A safetensors state dict (e.g. another run's `best.safetensors`) whose entries replace the
+    /// model's initial weights where names and shapes match (after `pretrained`).
+    public var initialWeights: String? = nil
+    /// Task heads that keep their initial (or loaded) weights and leave the optimiser: the IAL
+    /// paper's "broken auxiliary task" (the authors' `is_fix_head`). Their losses still send
+    /// gradients into the encoder. Nil: none (use ``frozen``).
+    public var frozenHeads: [String]? = nil
 
     public init() {}
+
+    /// ``frozenHeads`` with nil as empty.
+    public var frozen: [String] {
+      get { frozenHeads ?? [] }
+      set { frozenHeads = newValue.isEmpty ? nil : newValue }
+    }
   }
 
   /// The optimiser.

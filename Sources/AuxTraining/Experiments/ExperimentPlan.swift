@@ -56,6 +56,9 @@ public struct ExperimentPlan: Sendable, Equatable {
           c.method.options = [:]
           c.tasks.primary = [task]
           c.tasks.auxiliary = []
+          // The baseline is the clean single-task model: no auxiliary-task settings.
+          c.tasks.labelNoise = [:]
+          c.model.frozen = []
           c.seed = seed
           out.append(Run(id: RunBuilder.runID(c), config: c))
         }

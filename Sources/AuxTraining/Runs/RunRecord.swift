@@ -1,3 +1,4 @@
+import AuxMTL
 import Foundation
 
 /// One metric value as stored in a run folder: task, metric name, value and direction.
@@ -47,13 +48,17 @@ public struct StepRecord: Codable, Sendable, Equatable {
   /// The weighting method's ``AuxMTL/StepReport`` values (`weight/<task>`, `sigma/<task>`, …).
   public var values: [String: Double]
   public var learningRate: Double
+  /// The run's solver counts up to this step (steps with a non-converged solve or a fallback,
+  /// ``AuxMTL/SolverCounts``); nil for methods without an inner solver.
+  public var solver: SolverCounts?
 
-  public init(step: Int, epoch: Int, losses: [String: Double], values: [String: Double], learningRate: Double) {
+  public init(step: Int, epoch: Int, losses: [String: Double], values: [String: Double], learningRate: Double, solver: SolverCounts? = nil) {
     self.step = step
     self.epoch = epoch
     self.losses = losses
     self.values = values
     self.learningRate = learningRate
+    self.solver = solver
   }
 }
 
@@ -106,6 +111,9 @@ public struct RunRecord: Codable, Sendable, Equatable {
   public var startedAt: Date
   public var finishedAt: Date?
   public var error: String?
+  /// The method's solver counts over the run (steps with a non-converged solve or a fallback,
+  /// the last problem); nil for methods without an inner solver.
+  public var solver: SolverCounts?
   /// Software and machine facts (auxmtl version, BLAS core and threads).
   public var environment: [String: String]
   /// The resolved configuration the run was started with (nil in records written by hand).

@@ -40,6 +40,15 @@ public enum RunBuilder {
     for key in config.tasks.mainMetric.keys where !names.contains(key) {
       throw TrainingError("tasks.main_metric: unknown task '\(key)'; the dataset has tasks \(names.joined(separator: ", "))")
     }
+    let trained = primary + auxiliary
+    for (key, list) in [("tasks.noise", config.tasks.labelNoise.keys.sorted()), ("model.frozen_heads", config.model.frozen)] {
+      for n in list where !trained.contains(n) {
+        throw TrainingError(
+          names.contains(n)
+            ? "\(key): task '\(n)' is not trained in this run (its tasks: \(trained.joined(separator: ", ")))"
+            : "\(key): unknown task '\(n)'; the dataset '\(config.dataset.name)' has tasks \(names.joined(separator: ", "))")
+      }
+    }
     return try available.compactMap { spec in
       let role: TaskRole
       if primary.contains(spec.name) {
@@ -71,19 +80,24 @@ public enum RunBuilder {
   ) throws -> Trainer {
     guard config.training.epochs >= 1 else { throw TrainingError("training.epochs must be at least 1, got \(config.training.epochs)") }
     guard config.training.batchSize >= 1 else { throw TrainingError("training.batch_size must be at least 1, got \(config.training.batchSize)") }
-    let data = try TrainingData.load(config.dataset, seed: config.seed)
+    var data = try TrainingData.load(config.dataset, seed: config.seed)
     let objectives = try objectives(config, available: data.tasks)
+    data = try data.withLabelNoise(config.tasks.labelNoise, seed: config.seed)
     guard let shape = data.train.datasets.first?.imageShape else { throw TrainingError("dataset '\(config.dataset.name)' is empty") }
 
     var rng = RandomGenerator(seed: config.seed)
     let network = try networks(config.model, objectives, shape, data.isMultiInput, &rng)
+    if let path = config.model.initialWeights { try loadInitialWeights(path, into: network) }
+    let frozen = try freezeHeads(config.model.frozen, of: network, objectives: objectives)
 
     let weighting = config.method.name == singleTask ? "ew" : config.method.name
     let method = try MethodRegistry.make(weighting, tasks: objectives.map(\.info), options: config.method.options, seed: config.seed)
 
     let lr = Float(config.optimizer.learningRate)
     var groups = [
-      ParameterGroup(name: "network", parameters: network.namedParameters, learningRate: lr, weightDecay: Float(config.optimizer.weightDecay))
+      ParameterGroup(
+        name: "network", parameters: network.namedParameters.filter { !frozen.contains(ObjectIdentifier($0.parameter)) },
+        learningRate: lr, weightDecay: Float(config.optimizer.weightDecay))
     ]
     if !method.parameters.isEmpty {
       // The method's own weights train with the network's rate (or their own) and no decay: decay
@@ -120,6 +134,40 @@ public enum RunBuilder {
     return try Trainer(
       config: config, folder: folder, record: record, objectives: objectives, network: network, method: method,
       optimizer: optimizer, scheduler: scheduler, data: data)
+  }
+
+  /// Replaces the model's weights by those of a safetensors state dict where names and shapes
+  /// match (`model.initial_weights`).
+  ///
+  /// - Throws: ``TrainingError`` when no entry matches the model, or ``AuxNN/StateDictError``
+  ///   listing entries whose shapes differ.
+  static func loadInitialWeights(_ path: String, into network: any MultiTaskNetwork) throws {
+    let archive = try Safetensors.read(URL(fileURLWithPath: path))
+    let model = network.module.stateDict()
+    let matching = archive.tensors.filter { model[$0.key] != nil }
+    guard !matching.isEmpty else {
+      throw TrainingError("model.initial_weights: \(path) has no entry named like the model's (e.g. \(model.keys.sorted().prefix(3).joined(separator: ", ")))")
+    }
+    try network.module.loadStateDict(matching, strict: false, source: path)
+  }
+
+  /// Freezes the heads of the tasks named in `model.frozen_heads`: their parameters stop taking
+  /// gradients and leave the optimiser (they keep their initial or loaded weights), while the
+  /// gradient of their losses still flows into the encoder. Batch-norm statistics of a frozen head
+  /// still update in training mode, as in the authors' code (`is_fix_head` only removes the heads
+  /// from the optimiser). Returns the frozen parameters.
+  static func freezeHeads(_ names: [String], of network: any MultiTaskNetwork, objectives: [TaskObjective]) throws -> Set<ObjectIdentifier> {
+    var frozen = Set<ObjectIdentifier>()
+    for name in names {
+      guard let t = objectives.firstIndex(where: { $0.name == name }) else {
+        throw TrainingError("model.frozen_heads: task '\(name)' is not trained in this run (its tasks: \(objectives.map(\.name).joined(separator: ", ")))")
+      }
+      for p in network.headParameters(t) {
+        p.requiresGrad = false
+        frozen.insert(ObjectIdentifier(p))
+      }
+    }
+    return frozen
   }
 
   /// The learning-rate schedule a config asks for (stepped once per epoch).

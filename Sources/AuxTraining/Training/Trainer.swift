@@ -37,6 +37,8 @@ public final class Trainer {
   private var bestEpoch: Int?
   private var evaluationsWithoutImprovement = 0
   private var stoppedEarly = false
+  /// Steps whose method's solver did not converge or fell back (logged and recorded).
+  private var solverCounts = SolverCounts()
 
   private let tasks: [TaskInfo]
   private let taskIndexByName: [String: Int]
@@ -128,6 +130,9 @@ public final class Trainer {
       if shouldStop() { return false }
       let outcome = try driver.step(stepBatch(batches, validation: source), epoch: epoch, iteration: iteration)
       let (losses, report) = (outcome.losses, outcome.report)
+      if solverCounts.add(report, step: iteration + 1) && solverCounts.nonConvergedSteps + solverCounts.fallbackSteps <= 1 {
+        progress.note("solver problem (first of the run; counts in steps.jsonl and run.json): \(solverCounts.lastProblem ?? "")")
+      }
       for (t, l) in losses.enumerated() { lossSums[t] += Double(l) }
       samples += batches.reduce(0) { $0 + $1.count }
       stepInEpoch += 1
@@ -143,6 +148,7 @@ public final class Trainer {
     epochsDone = epoch + 1
     record.epochsCompleted = epochsDone
     record.secondsPerEpoch.append(seconds)
+    record.solver = solverCounts.solvedSteps > 0 ? solverCounts : nil
 
     let trainLoss = Dictionary(uniqueKeysWithValues: objectives.enumerated().map { ($0.element.name, lossSums[$0.offset] / Double(max(stepInEpoch, 1))) })
     var validationMain: [MetricRecord] = []
@@ -282,10 +288,17 @@ public final class Trainer {
     let lr = Double(optimizer.groups.first?.learningRate ?? 0)
     let lossMap = Dictionary(uniqueKeysWithValues: zip(objectives.map(\.name), losses.map(Double.init)))
     try folder.append(
-      StepRecord(step: iteration, epoch: epoch + 1, losses: lossMap, values: report.values.mapValues(Double.init), learningRate: lr),
+      StepRecord(
+        step: iteration, epoch: epoch + 1, losses: lossMap, values: report.values.mapValues(Double.init), learningRate: lr,
+        solver: solverCounts.solvedSteps > 0 ? solverCounts : nil),
       to: folder.stepsURL)
     var scalars = objectives.indices.map { ("loss/\(objectives[$0].name)", losses[$0]) }
     scalars += report.values.sorted { $0.key < $1.key }.map { ("method/\($0.key)", $0.value) }
+    if solverCounts.solvedSteps > 0 {
+      scalars.append(("solver/non_converged_steps", Float(solverCounts.nonConvergedSteps)))
+      scalars.append(("solver/fallback_steps", Float(solverCounts.fallbackSteps)))
+      scalars.append(("solver/iterations", Float(report.solvers.reduce(0) { $0 + $1.iterations })))
+    }
     scalars.append(("learning_rate", Float(lr)))
     try logScalars(scalars, step: iteration)
   }
@@ -303,7 +316,7 @@ public final class Trainer {
   private func saveCheckpoint() throws {
     let loop = LoopState(
       bestValue: bestValue, bestEpoch: bestEpoch, evaluationsWithoutImprovement: evaluationsWithoutImprovement,
-      stoppedEarly: stoppedEarly, secondsPerEpoch: record.secondsPerEpoch)
+      stoppedEarly: stoppedEarly, secondsPerEpoch: record.secondsPerEpoch, solverCounts: solverCounts)
     let checkpoint = TrainingCheckpoint(
       model: network.module, optimizer: optimizer, scheduler: scheduler, step: iteration, epoch: epochsDone,
       components: ["method": method.stateDict()],
@@ -318,6 +331,8 @@ public final class Trainer {
     var evaluationsWithoutImprovement: Int
     var stoppedEarly: Bool
     var secondsPerEpoch: [Double]
+    /// Absent in checkpoints written before solver counts were kept.
+    var solverCounts: SolverCounts?
   }
 
   private func restoreCheckpoint() throws {
@@ -342,6 +357,8 @@ public final class Trainer {
     stoppedEarly = loop.stoppedEarly
     record.epochsCompleted = epochsDone
     record.secondsPerEpoch = loop.secondsPerEpoch
+    solverCounts = loop.solverCounts ?? SolverCounts()
+    record.solver = solverCounts.solvedSteps > 0 ? solverCounts : nil
     // Drop log lines written after the checkpoint (an interrupted epoch).
     let done = epochsDone
     let steps = iteration
