@@ -8,7 +8,8 @@ import AuxNN
 /// Every method gets its own copy of the same model (same initial weights) and the same data. After
 /// `warmup` interleaved warm-up rounds, each of `rounds` rounds runs one step of every method in a
 /// freshly shuffled order; a method's time is the median over rounds, and its ratio is that median
-/// over EW's. Interleaving spreads changes in machine load over all methods alike. The transient
+/// over EW's; the same is done for each step's process CPU time (all threads), which a loaded
+/// machine disturbs much less than wall time. Interleaving spreads changes in machine load over all methods alike. The transient
 /// memory of a step is the peak of live tensor bytes during the step above what was live before
 /// it.
 public enum MethodsBenchmark {
@@ -44,6 +45,10 @@ public enum MethodsBenchmark {
     public var timings: TimingSummary
     /// Median step time over EW's median step time.
     public var ratio: Double
+    /// Its per-step process CPU times (all threads) over the measured rounds.
+    public var cpuTimings: TimingSummary
+    /// Median step CPU time over EW's: the robust figure on a loaded machine.
+    public var cpuRatio: Double
     /// The largest transient tensor memory of one step, in bytes.
     public var stepPeakBytes: Int
     /// That over EW's.
@@ -63,6 +68,7 @@ public enum MethodsBenchmark {
       runners.append(try BenchmarkStepRunner(problem: problem, method: name, seed: c.seed))
     }
     var times = [[Double]](repeating: [], count: names.count)
+    var cpu = [[Double]](repeating: [], count: names.count)
     var peaks = [Int](repeating: 0, count: names.count)
     var rng = RandomGenerator(seed: c.seed &+ 7)
     for round in 0..<(c.warmup + c.rounds) {
@@ -71,20 +77,26 @@ public enum MethodsBenchmark {
       for i in order {
         let before = StorageCache.shared.liveBytes
         StorageCache.shared.resetPeak()
+        let cpuBefore = processCPUMilliseconds()
         let ms = try milliseconds { try runners[i].step() }
+        let cpuMs = processCPUMilliseconds() - cpuBefore
         if round >= c.warmup {
           times[i].append(ms)
+          cpu[i].append(cpuMs)
           peaks[i] = Swift.max(peaks[i], StorageCache.shared.peakLiveBytes - before)
         }
       }
       progress(round < c.warmup ? "warm-up round \(round + 1)/\(c.warmup)" : "round \(round - c.warmup + 1)/\(c.rounds)")
     }
     let ew = TimingSummary(times[0]).median
+    let ewCPU = TimingSummary(cpu[0]).median
     let ewPeak = Double(Swift.max(peaks[0], 1))
     return names.indices.map { i in
       let s = TimingSummary(times[i])
+      let cs = TimingSummary(cpu[i])
       return Row(
-        method: names[i], timings: s, ratio: s.median / ew, stepPeakBytes: peaks[i], memoryRatio: Double(peaks[i]) / ewPeak)
+        method: names[i], timings: s, ratio: s.median / ew, cpuTimings: cs, cpuRatio: cs.median / Swift.max(ewCPU, 1e-9),
+        stepPeakBytes: peaks[i], memoryRatio: Double(peaks[i]) / ewPeak)
     }
   }
 }

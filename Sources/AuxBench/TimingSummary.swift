@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Order statistics of a set of timings.
 public struct TimingSummary: Sendable, Equatable {
   /// The samples in milliseconds, sorted.
@@ -26,4 +32,14 @@ func milliseconds(_ body: () throws -> Void) rethrows -> Double {
   try body()
   let d = clock.now - start
   return Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) * 1e-15
+}
+
+/// CPU milliseconds used by the whole process so far (all threads; `CLOCK_PROCESS_CPUTIME_ID`).
+///
+/// On a shared machine a step's wall time grows with the other processes' load; its CPU time
+/// does not (much), so the methods benchmark reports both.
+func processCPUMilliseconds() -> Double {
+  var t = timespec()
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+  return Double(t.tv_sec) * 1e3 + Double(t.tv_nsec) * 1e-6
 }

@@ -57,7 +57,8 @@ struct BenchmarkTests {
     m.methods = ["ial", "pcgrad"]
     let rows = try MethodsBenchmark.run(m)
     #expect(rows.map(\.method) == ["ew", "ial", "pcgrad"])
-    #expect(rows[0].ratio == 1 && rows[0].memoryRatio == 1)
+    #expect(rows[0].ratio == 1 && rows[0].memoryRatio == 1 && rows[0].cpuRatio == 1)
+    #expect(rows.allSatisfy { $0.cpuTimings.median > 0 })
     #expect(rows.allSatisfy { $0.timings.sorted.count == 2 && $0.stepPeakBytes > 0 })
   }
 }

@@ -90,6 +90,9 @@ public struct MethodDescriptor: Sendable {
   public let options: [OptionSpec]
   /// Whether only the primary/auxiliary split makes sense for it (IAL, GCS, OL-AUX).
   public let auxiliaryOnly: Bool
+  /// Whether it treats primary and auxiliary tasks differently (every auxiliary-only method, and
+  /// e.g. Auto-Lambda's auxiliary mode); `auxmtl methods` marks these.
+  public let primaryAware: Bool
   /// Whether reordering the auxiliary tasks permutes its outputs accordingly and nothing else.
   public let auxiliaryOrderInvariant: Bool
   /// Whether the method is our reconstruction of an underspecified paper (ATW, PUW, Miraliev).
@@ -100,7 +103,7 @@ public struct MethodDescriptor: Sendable {
   public init(
     name: String, title: String, reference: String, summary: String, kind: MethodKind,
     requirements: MethodRequirements, options: [OptionSpec] = [], auxiliaryOnly: Bool = false,
-    auxiliaryOrderInvariant: Bool = true, isApproximation: Bool = false,
+    primaryAware: Bool? = nil, auxiliaryOrderInvariant: Bool = true, isApproximation: Bool = false,
     make: @escaping @Sendable (MethodContext) throws -> any WeightingMethod
   ) {
     self.name = name
@@ -111,6 +114,7 @@ public struct MethodDescriptor: Sendable {
     self.requirements = requirements
     self.options = options
     self.auxiliaryOnly = auxiliaryOnly
+    self.primaryAware = primaryAware ?? auxiliaryOnly
     self.auxiliaryOrderInvariant = auxiliaryOrderInvariant
     self.isApproximation = isApproximation
     self.make = make

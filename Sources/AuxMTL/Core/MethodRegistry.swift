@@ -36,6 +36,17 @@ public enum MethodRegistry {
     GradientVaccine.descriptor,
     GradientSignDropout.descriptor,
     UPGrad.descriptor,
+    GeometricLossStrategy.descriptor,
+    SmoothTchebycheff.descriptor,
+    FairGrad.descriptor,
+    ExcessMTL.descriptor,
+    MoCo.descriptor,
+    MoDo.descriptor,
+    SDMGrad.descriptor,
+    MetaBalance.descriptor,
+    PrimaryAwareProjection.pcgradDescriptor,
+    PrimaryAwareProjection.gradvacDescriptor,
+    PostTraining.descriptor,
   ]
 
   /// The descriptor named `name` (case-insensitive), or nil.

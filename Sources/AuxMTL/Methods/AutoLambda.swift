@@ -46,6 +46,7 @@ public final class AutoLambda: WeightingMethod {
       OptionSpec("init", default: "0.1", "initial weight λ of every task"),
       OptionSpec("meta_lr", default: "1e-4", "Adam learning rate of λ (paper: 1e-4 NYUv2, 3e-5 Cityscapes, 3e-4 CIFAR-100)"),
     ],
+    primaryAware: true,
     make: { ctx in try AutoLambda(ctx) })
 
   public var descriptor: MethodDescriptor { Self.descriptor }

@@ -47,7 +47,7 @@ public final class PUWApproximation: WeightingMethod {
       OptionSpec("jitter", default: "0.1", "standard deviation σ of the log-normal jitter after resampling"),
       OptionSpec("warmup_steps", default: "0", "steps of equal weighting before the first update (IAL used 3 % of the epochs)"),
     ],
-    auxiliaryOrderInvariant: false,
+    primaryAware: true, auxiliaryOrderInvariant: false,
     isApproximation: true,
     make: { ctx in try PUWApproximation(ctx) })
 

@@ -119,8 +119,9 @@ struct BenchMethodsCommand: ParsableCommand {
     discussion: """
       Builds one copy of the benchmark network per method (same weights, same data) and runs \
       interleaved rounds: each round takes one step of every method in a shuffled order. A method's \
-      time is its median over the rounds; the table gives it as a ratio to EW's median, with the \
-      transient tensor memory of a step as a ratio too. Methods that re-evaluate losses (Auto-Lambda, \
+      time is its median over the rounds; the table gives it as a ratio to EW's median, the same for \
+      the step's process CPU time (steadier than wall time when other programs load the machine), \
+      and the transient tensor memory of a step as a ratio too. Methods that re-evaluate losses (Auto-Lambda, \
       FAMO, …) get a second batch and the optimiser.
       """)
 
@@ -146,12 +147,13 @@ struct BenchMethodsCommand: ParsableCommand {
       FileHandle.standardError.write(Data("  \(line)\n".utf8))
     }
     print("threads: engine \(Parallel.threadCount), BLAS \(BLAS.threadCount)")
-    print("method                 ms/step   (p10 – p90)          ratio to EW   step memory   ratio")
+    print("method                 ms/step   (p10 – p90)          ratio to EW   CPU ms/step   CPU ratio   step memory   ratio")
     for r in rows.sorted(by: { $0.ratio < $1.ratio }) {
       let memory = mebibytes(r.stepPeakBytes)
       print(
         r.method.padding(toLength: 20, withPad: " ", startingAt: 0)
           + String(format: "%10.1f   (%7.1f – %7.1f)   %8.2f      ", r.timings.median, r.timings.p10, r.timings.p90, r.ratio)
+          + String(format: "%8.1f   %9.2f      ", r.cpuTimings.median, r.cpuRatio)
           + String(repeating: " ", count: Swift.max(0, 10 - memory.count)) + memory
           + String(format: "   %6.2f", r.memoryRatio))
     }
