@@ -18,6 +18,7 @@ struct CheckpointResumeTests {
     let model: MultiTaskModel
     let method: any WeightingMethod
     let adam: Adam
+    let driver: StepDriver
     let scheduler: LearningRateScheduler
     var data: RandomGenerator
     var iteration = 0
@@ -40,6 +41,7 @@ struct CheckpointResumeTests {
         groups.append(ParameterGroup(name: "method", parameters: method.parameters.map { (name: "method." + $0.name, parameter: $0.parameter) }, learningRate: 1e-3))
       }
       adam = Adam(groups)
+      driver = try StepDriver(tasks: CheckpointResumeTests.tasks, model: ModelSplit(model), method: method, optimizer: adam)
       scheduler = LearningRateScheduler(StepSchedule(stepSize: 2, gamma: 0.5), optimizer: adam)
       data = RandomGenerator(seed: 1000)
     }
@@ -47,22 +49,18 @@ struct CheckpointResumeTests {
     func train(steps: Int) throws {
       model.train()
       for _ in 0..<steps {
-        adam.zeroGrad()
         let x = Initializers.normal([4, 3, 16, 16], using: &data)
         var labels = Tensor.uninitialized([4, 16, 16])
         labels.withUnsafeMutableBufferPointer { b in for i in 0..<b.count { b[i] = Float(data.next() % 5) } }
         let depth = Initializers.uniform([4, 1, 16, 16], low: 0, high: 1, using: &data)
         let normals = Initializers.normal([4, 3, 16, 16], using: &data)
-        let (shared, outputs) = model.forwardShared(x)
-        let losses = [
-          outputs[0].crossEntropy(target: labels), outputs[1].l1Loss(depth),
-          1 - outputs[2].cosineSimilarity(normals, axis: 1).mean(),
-        ]
-        let step = try model.step(
-          tasks: CheckpointResumeTests.tasks, losses: losses, shared: shared, epoch: iteration / 2, iteration: iteration, optimizer: adam)
-        _ = try method.backward(step)
-        adam.step()
-        try method.afterOptimizerStep(step)
+        let batch = StepBatch(model: model, input: x) { outputs in
+          [
+            outputs[0].crossEntropy(target: labels), outputs[1].l1Loss(depth),
+            1 - outputs[2].cosineSimilarity(normals, axis: 1).mean(),
+          ]
+        }
+        try driver.step(batch, epoch: iteration / 2, iteration: iteration)
         iteration += 1
         if iteration % 2 == 0 { scheduler.step() }
       }

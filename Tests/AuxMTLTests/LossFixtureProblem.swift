@@ -74,6 +74,37 @@ final class LossFixtureProblem {
       iteration: iteration, optimizer: optimizer, evaluator: evaluator ? ev : nil)
   }
 
+  /// The model split of ``makeStep(optimizer:epoch:iteration:evaluator:order:kind:)``, for a
+  /// ``StepDriver``.
+  func split(order: [Int] = [0, 1, 2]) -> ModelSplit {
+    ModelSplit(sharedParameters: encoder.parameters(), taskParameters: order.map { heads[$0].parameters() }, lastSharedParameters: [encoder.weight])
+  }
+
+  /// The training batch of ``makeStep(optimizer:epoch:iteration:evaluator:order:kind:)``, for a
+  /// ``StepDriver``.
+  func batch(order: [Int] = [0, 1, 2], kind: LossKind = .regression) -> StepBatch {
+    StepBatch(
+      encode: { [unowned self] in self.encoder(self.x).tanh() },
+      losses: { [unowned self] shared in
+        order.enumerated().map { k, t -> Tensor in
+          let prediction = self.heads[t](shared[k])
+          switch kind {
+          case .regression: return (prediction - self.y[t]).pow(2).mean()
+          case .zero: return (prediction - prediction.detached()).pow(2).mean()
+          case .constant: return (prediction * 0).sum() + Float(t + 1) * 0.25
+          }
+        }
+      },
+      evaluator: LossEvaluator(
+        trainingLosses: { [unowned self] in self.lossesPlain(order: order) },
+        validationLosses: { [unowned self] in self.lossesPlain(validation: true, order: order) }))
+  }
+
+  /// A driver for `method` over this problem (tasks in the order `order`).
+  func driver(_ method: any WeightingMethod, optimizer: any Optimizer, order: [Int] = [0, 1, 2]) throws -> StepDriver {
+    try StepDriver(tasks: order.map { Self.tasks[$0] }, model: split(order: order), method: method, optimizer: optimizer)
+  }
+
   /// Plain SGD over all model parameters (one group named as in the fixture), plus extra groups.
   func sgd(lr: Float, momentum: Float = 0, weightDecay: Float = 0, extra: [ParameterGroup] = []) -> SGD {
     SGD([ParameterGroup(name: "model", parameters: named.map { (name: $0.0, parameter: $0.1) }, learningRate: lr, weightDecay: weightDecay)] + extra, momentum: momentum)

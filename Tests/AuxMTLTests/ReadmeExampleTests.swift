@@ -24,7 +24,7 @@ struct ReadmeExampleTests {
     return (images, labels, images.mean(axes: [1], keepDim: true))
   }
 
-  @Test("a user's step with IAL: forwardShared, model.step, method.backward, optimiser step")
+  @Test("a user's step with IAL through the StepDriver")
   func userStep() throws {
     var data = RandomGenerator(seed: 7)
     let batches = (0..<40).map { _ in Self.batch(&data) }
@@ -44,19 +44,17 @@ struct ReadmeExampleTests {
       ParameterGroup(module: model, learningRate: 1e-3),
       ParameterGroup(name: "method", parameters: method.parameters, learningRate: 1e-3),
     ])
+    let driver = try StepDriver(tasks: tasks, model: ModelSplit(model), method: method, optimizer: adam)
 
     for (images, labels, depth) in batches {
-      adam.zeroGrad()
-      let (shared, outputs) = model.forwardShared(images)
-      let losses = [outputs[0].crossEntropy(target: labels), outputs[1].l1Loss(depth)]
-      let step = try model.step(tasks: tasks, losses: losses, shared: shared, optimizer: adam)
-      let report = try method.backward(step)  // report.values["weight/depth"], ["sigma/depth"], …
-      adam.step()
-      try method.afterOptimizerStep(step)
+      let batch = StepBatch(model: model, input: images) { outputs in
+        [outputs[0].crossEntropy(target: labels), outputs[1].l1Loss(depth)]
+      }
+      let outcome = try driver.step(batch)  // outcome.losses; outcome.report.values["weight/depth"], ["sigma/depth"], …
       // --- README example ends ---
-      if firstLoss == 0 { firstLoss = losses[0].item }
-      lastLoss = losses[0].item
-      lastReport = report
+      if firstLoss == 0 { firstLoss = outcome.losses[0] }
+      lastLoss = outcome.losses[0]
+      lastReport = outcome.report
     }
     #expect(lastLoss < 0.7 * firstLoss, "primary loss \(firstLoss) → \(lastLoss)")
     #expect(lastReport.values["weight/depth"] != nil)

@@ -8,6 +8,8 @@ import Testing
 /// order of auxiliary tasks where its descriptor claims so, and survive zero losses and zero
 /// gradients without NaN (or refuse them clearly) — over several SGD steps (with momentum, two
 /// steps per epoch) of the fixture problem, with the method's own parameters in the optimiser.
+/// The steps run through ``StepDriver``, which gives each method only what it declares, so the
+/// suite also proves every method's declared requirements are enough.
 @Suite("Method registry conformance")
 struct RegistryConformanceTests {
   static let names = MethodRegistry.all.map(\.name)
@@ -37,13 +39,10 @@ struct RegistryConformanceTests {
     }
     var method = try make(seed)
     var opt = optimizer(method)
+    var driver = try problem.driver(method, optimizer: opt, order: order)
     var out = Run()
     for k in 0..<steps {
-      opt.zeroGrad()
-      let step = try problem.makeStep(optimizer: opt, epoch: k / 2, iteration: k, order: order, kind: kind)
-      out.reports.append(try method.backward(step))
-      opt.step()
-      try method.afterOptimizerStep(step)
+      out.reports.append(try driver.step(problem.batch(order: order, kind: kind), epoch: k / 2, iteration: k).report)
       if splitAfter == k {
         let fresh = try make(seed &+ 100)
         try fresh.loadStateDict(method.stateDict())
@@ -51,6 +50,7 @@ struct RegistryConformanceTests {
         let saved = opt.stateDict()
         opt = optimizer(method)
         try opt.loadStateDict(saved)
+        driver = try problem.driver(method, optimizer: opt, order: order)
       }
     }
     out.parameters = problem.named.map { $0.1.value.scalars } + method.parameters.map { $0.parameter.value.scalars }

@@ -69,16 +69,27 @@ public final class MTLStep {
   /// that weight terms separately (`uw-per-objective`) use them; every other method uses
   /// ``losses``, which should be the tasks' total losses (normally `Σ_k lossTerms[t][k]`).
   public let lossTerms: [[Tensor]]?
+  /// What this step provides to the method. A ``StepDriver`` sets the method's
+  /// ``WeightingMethod/requirements``; a hand-built step provides everything it was given. The
+  /// primitives that need an entry throw an ``MTLStepError`` naming it when it is absent.
+  public let provided: MethodRequirements
+  /// The registry name of the method the step was built for (set by ``StepDriver``), for messages.
+  public let methodName: String?
 
   /// Creates a step.
   ///
+  /// - Parameters:
+  ///   - provided: what the method may use (``StepDriver`` passes the method's requirements); by
+  ///     default everything.
+  ///   - methodName: the method's registry name, for error messages.
   /// - Throws: ``MTLStepError`` when the inputs are inconsistent (loss count, non-scalar losses,
   ///   overlapping head parameter sets, feature aliases that do not match the tasks, loss terms
   ///   that are not one non-empty list of scalars per task).
   public init(
     tasks: [TaskInfo], losses: [Tensor], shared: SharedFeatures? = nil, sharedParameters: [Parameter] = [],
     taskParameters: [[Parameter]]? = nil, lastSharedParameters: [Parameter]? = nil, epoch: Int = 0, iteration: Int = 0,
-    optimizer: (any Optimizer)? = nil, evaluator: LossEvaluator? = nil, lossTerms: [[Tensor]]? = nil
+    optimizer: (any Optimizer)? = nil, evaluator: LossEvaluator? = nil, lossTerms: [[Tensor]]? = nil,
+    provided: MethodRequirements = .all, methodName: String? = nil
   ) throws {
     guard !tasks.isEmpty else { throw MTLStepError("MTLStep: no tasks") }
     guard losses.count == tasks.count else {
@@ -123,13 +134,37 @@ public final class MTLStep {
     self.iteration = iteration
     self.optimizer = optimizer
     self.evaluator = evaluator
+    self.provided = provided
+    self.methodName = methodName
   }
 
   /// The losses' values.
   public var lossValues: [Float] { losses.map(\.item) }
 
-  /// The shared features, or an error naming the method that needs them.
+  /// Throws when the step does not provide `need` (the method did not declare it).
+  ///
+  /// - Parameters:
+  ///   - method: the method (or primitive) that needs it, for the message.
+  ///   - what: what it is used for, in words.
+  public func require(_ need: MethodRequirements, by method: String, for what: String) throws {
+    let missing = need.subtracting(provided)
+    guard missing.isEmpty else {
+      let who = methodName.map { $0 == method ? $0 : "\($0) (in \(method))" } ?? method
+      throw MTLStepError(
+        "\(who) uses \(what) (MethodRequirements \(missing.swiftNames)), which it does not declare in its requirements; the step provides only what a method declares: \(provided.swiftNames)")
+    }
+  }
+
+  /// The shared features and their per-task gradients, or an error naming the method that needs
+  /// them (when the step has no shared features, or the method did not declare
+  /// ``MethodRequirements/featureGradients``).
   public func requireShared(_ method: String) throws -> SharedFeatures {
+    try require(.featureGradients, by: method, for: "per-task feature gradients")
+    return try sharedFeatures(method)
+  }
+
+  /// The shared features, for the primitives every method uses (no requirement beyond the losses).
+  func sharedFeatures(_ method: String) throws -> SharedFeatures {
     guard let shared else {
       throw MTLStepError("\(method) needs the shared features: run each task head on `SharedFeatures(encoderOutput, taskCount:)[t]` and pass it as `shared:`")
     }
@@ -138,6 +173,7 @@ public final class MTLStep {
 
   /// The head parameter sets, or an error naming the method that needs them.
   public func requireTaskParameters(_ method: String) throws -> [[Parameter]] {
+    try require(.taskParameters, by: method, for: "the task heads' parameter sets")
     guard let taskParameters else {
       throw MTLStepError("\(method) needs each task head's parameters (`taskParameters:`) to weight decoder gradients")
     }
@@ -167,7 +203,7 @@ public final class MTLStep {
 
   /// Back-propagates a combined feature gradient (shape of `z`) through the encoder, once.
   public func backwardEncoder(_ featureGradient: Tensor) throws {
-    let shared = try requireShared("backwardEncoder")
+    let shared = try sharedFeatures("backwardEncoder")
     guard featureGradient.shape == shared.features.shape else {
       throw MTLStepError("backwardEncoder: feature gradient has shape \(featureGradient.shape), features have \(shared.features.shape)")
     }
@@ -182,6 +218,9 @@ public final class MTLStep {
   /// gradient, over the shared parameters (T encoder passes; the encoder graph is retained).
   public func taskGradients(level: GradientLevel, featureGradients: [Tensor]) throws -> TaskGradients {
     let shared = try requireShared("taskGradients(level: .\(level.rawValue))")
+    if level == .parameters {
+      try require(.parameterGradients, by: "taskGradients(level: .parameters)", for: "per-task gradients of the shared parameters")
+    }
     guard featureGradients.count == tasks.count else {
       throw MTLStepError("taskGradients: \(featureGradients.count) feature gradients for \(tasks.count) tasks")
     }
@@ -226,7 +265,7 @@ public final class MTLStep {
   public func applySharedGradient(_ vector: Tensor, level: GradientLevel) throws {
     switch level {
     case .representation:
-      let shared = try requireShared("applySharedGradient")
+      let shared = try sharedFeatures("applySharedGradient")
       guard vector.count == shared.features.count else {
         throw MTLStepError("applySharedGradient: vector of \(vector.count) elements for features of shape \(shared.features.shape)")
       }

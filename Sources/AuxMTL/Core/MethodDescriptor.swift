@@ -1,4 +1,8 @@
-/// What a weighting method needs from the training step. The step provides exactly this.
+/// What a weighting method needs from the training step.
+///
+/// The ``StepDriver`` gives a method exactly what its ``WeightingMethod/requirements`` name: an
+/// ``MTLStep`` it builds answers a use of anything else with an ``MTLStepError`` that names the
+/// missing requirement, so a method's declaration is checked every time it runs.
 public struct MethodRequirements: OptionSet, Sendable, Hashable, CustomStringConvertible {
   public let rawValue: Int
   public init(rawValue: Int) { self.rawValue = rawValue }
@@ -17,6 +21,21 @@ public struct MethodRequirements: OptionSet, Sendable, Hashable, CustomStringCon
   public static let validationBatch = MethodRequirements(rawValue: 1 << 5)
   /// The optimiser (its learning rate and momentum buffers) for a virtual step.
   public static let optimizer = MethodRequirements(rawValue: 1 << 6)
+
+  /// Everything (what a hand-built ``MTLStep`` provides unless told otherwise).
+  public static let all: MethodRequirements = [
+    .losses, .featureGradients, .parameterGradients, .taskParameters, .lossEvaluator, .validationBatch, .optimizer,
+  ]
+
+  /// The requirement's name in Swift (`featureGradients`), for error messages.
+  var swiftNames: String {
+    let names: [(MethodRequirements, String)] = [
+      (.losses, "losses"), (.featureGradients, "featureGradients"), (.parameterGradients, "parameterGradients"),
+      (.taskParameters, "taskParameters"), (.lossEvaluator, "lossEvaluator"), (.validationBatch, "validationBatch"),
+      (.optimizer, "optimizer"),
+    ]
+    return names.filter { contains($0.0) }.map { ".\($0.1)" }.joined(separator: ", ")
+  }
 
   public var description: String {
     let names: [(MethodRequirements, String)] = [

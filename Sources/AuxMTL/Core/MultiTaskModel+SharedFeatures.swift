@@ -5,6 +5,10 @@ extension MultiTaskModel {
   /// Runs the encoder once and each task head on its own ``SharedFeatures`` alias, so that one
   /// backward pass through the heads gives every task's gradient with respect to the features.
   ///
+  /// With ``step(tasks:losses:shared:epoch:iteration:optimizer:evaluator:lossTerms:)`` this builds
+  /// an ``MTLStep`` by hand, for testing a method's backward on its own; a training loop runs
+  /// ``StepDriver`` instead, which also zeroes, clips and steps.
+  ///
   /// ```swift
   /// let (shared, outputs) = model.forwardShared(images)
   /// let losses = outputs.indices.map { t in lossFunctions[t](outputs[t], targets[t]) }
@@ -27,7 +31,7 @@ extension MultiTaskModel {
   /// `tasks` must name the model's tasks in head order (roles are the caller's choice).
   ///
   /// - Throws: ``MTLStepError`` when the task names differ from the heads' or the inputs are
-  ///   inconsistent (see ``MTLStep/init(tasks:losses:shared:sharedParameters:taskParameters:lastSharedParameters:epoch:iteration:optimizer:evaluator:lossTerms:)``).
+  ///   inconsistent (see ``MTLStep/init(tasks:losses:shared:sharedParameters:taskParameters:lastSharedParameters:epoch:iteration:optimizer:evaluator:lossTerms:provided:methodName:)``).
   public func step(
     tasks: [TaskInfo], losses: [Tensor], shared: SharedFeatures?, epoch: Int = 0, iteration: Int = 0,
     optimizer: (any Optimizer)? = nil, evaluator: LossEvaluator? = nil, lossTerms: [[Tensor]]? = nil

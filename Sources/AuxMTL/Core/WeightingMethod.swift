@@ -41,24 +41,19 @@ public struct StepReport: Sendable, Equatable {
 /// A multi-task weighting method: a small object with explicit state that turns a step's task
 /// losses into gradients.
 ///
-/// The training step never asks which method it runs: it builds an ``MTLStep`` with what
-/// ``MethodDescriptor/requirements`` says the method needs, calls ``backward(_:)``, takes the
-/// optimiser step, then calls ``afterOptimizerStep(_:)``.
+/// The training step never asks which method it runs: ``StepDriver`` builds an ``MTLStep`` with
+/// exactly what ``requirements`` names, calls ``backward(_:)``, takes the optimiser step, then
+/// calls ``afterOptimizerStep(_:)``.
 ///
 /// ```swift
 /// let method = try MethodRegistry.make("ial", tasks: tasks)
 /// let optimizer = Adam([ParameterGroup(module: model, learningRate: 1e-4),
 ///                       ParameterGroup(name: "method", parameters: method.parameters, learningRate: 1e-4)])
+/// let driver = try StepDriver(tasks: tasks, model: ModelSplit(model), method: method, optimizer: optimizer)
 /// // each step
-/// optimizer.zeroGrad()
-/// let shared = SharedFeatures(model.encoder(x), taskCount: tasks.count)
-/// let losses = tasks.indices.map { t in lossFunctions[t](model.heads[t](shared[t]), y[t]) }
-/// let step = try MTLStep(tasks: tasks, losses: losses, shared: shared,
-///                        sharedParameters: model.encoder.parameters(),
-///                        taskParameters: model.heads.map { $0.parameters() })
-/// let report = try method.backward(step)
-/// optimizer.step()
-/// try method.afterOptimizerStep(step)
+/// let outcome = try driver.step(StepBatch(model: model, input: x) { outputs in
+///   tasks.indices.map { t in lossFunctions[t](outputs[t], y[t]) }
+/// })
 /// ```
 public protocol WeightingMethod: AnyObject {
   /// The registry entry describing this method (name, paper, needs, options).
@@ -70,6 +65,10 @@ public protocol WeightingMethod: AnyObject {
   var parameters: [(name: String, parameter: Parameter)] { get }
   /// The options in effect, resolved (for the run's saved configuration).
   var resolvedOptions: [String: String] { get }
+  /// What this instance needs from the step, with its options (by default the descriptor's
+  /// ``MethodDescriptor/requirements``; a `level` option, for example, adds or removes
+  /// ``MethodRequirements/parameterGradients``). ``StepDriver`` provides exactly this.
+  var requirements: MethodRequirements { get }
 
   /// Computes this step's gradients into the parameters' gradient slots.
   func backward(_ step: MTLStep) throws -> StepReport
@@ -83,6 +82,7 @@ public protocol WeightingMethod: AnyObject {
 
 extension WeightingMethod {
   public var parameters: [(name: String, parameter: Parameter)] { [] }
+  public var requirements: MethodRequirements { descriptor.requirements }
   public func afterOptimizerStep(_ step: MTLStep) throws {}
   public func stateDict() -> [String: Tensor] { [:] }
   public func loadStateDict(_ state: [String: Tensor]) throws {}

@@ -49,6 +49,10 @@ public final class FAMO: WeightingMethod {
   public let tasks: [TaskInfo]
   public let resolvedOptions: [String: String]
   public let reuseNextLosses: Bool
+  /// The descriptor's requirements; no loss evaluator when the next step's losses are reused.
+  public var requirements: MethodRequirements {
+    reuseNextLosses ? descriptor.requirements.subtracting(.lossEvaluator) : descriptor.requirements
+  }
   public let maxNorm: Double
   /// The logits `ξ`.
   public private(set) var logits: [Float]

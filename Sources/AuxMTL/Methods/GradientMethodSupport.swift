@@ -12,6 +12,12 @@ enum GradientMethodSupport {
       allowed: GradientLevel.allCases.map(\.rawValue))
   }
 
+  /// `base` with ``MethodRequirements/parameterGradients`` at the parameter level and without it
+  /// at the representation level.
+  static func requirements(_ base: MethodRequirements, level: GradientLevel) -> MethodRequirements {
+    level == .parameters ? base.union(.parameterGradients) : base.subtracting(.parameterGradients)
+  }
+
   /// Reads the `level` option.
   static func level(_ options: inout MethodOptions) throws -> GradientLevel {
     GradientLevel(rawValue: try options.string("level"))!

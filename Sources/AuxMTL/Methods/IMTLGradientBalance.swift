@@ -31,6 +31,8 @@ public final class IMTLGradientBalance: WeightingMethod {
   public let resolvedOptions: [String: String]
   /// Where the task gradients are taken (`level` option).
   public let level: GradientLevel
+  /// The descriptor's requirements, with parameter-level task gradients only at that level.
+  public var requirements: MethodRequirements { GradientMethodSupport.requirements(descriptor.requirements, level: level) }
 
   init(_ ctx: MethodContext) throws {
     var o = ctx.options

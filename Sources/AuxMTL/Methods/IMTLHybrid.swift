@@ -35,6 +35,8 @@ public final class IMTLHybrid: WeightingMethod {
   public let resolvedOptions: [String: String]
   /// Where the task gradients are taken (`level` option).
   public let level: GradientLevel
+  /// The descriptor's requirements, with parameter-level task gradients only at that level.
+  public var requirements: MethodRequirements { GradientMethodSupport.requirements(descriptor.requirements, level: level) }
   /// The log-scales `s_t`, one per task (learnable, init 0).
   public let logScale: Parameter
 

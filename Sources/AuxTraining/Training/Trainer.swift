@@ -7,11 +7,10 @@ import Foundation
 
 /// One training run: the loop, evaluation, model selection, logging and checkpoints.
 ///
-/// Each step, for every method alike: encode the batch, wrap the features in
-/// ``AuxMTL/SharedFeatures``, run each head on its alias, compute the task losses, build an
-/// ``AuxMTL/MTLStep`` with what the method's descriptor says it needs, call the method's
-/// `backward`, clip (optional), take the optimiser step and call `afterOptimizerStep`. The loop
-/// never asks which method it runs.
+/// Each step, for every method alike, is one ``AuxMTL/StepDriver`` step: the trainer hands it the
+/// batch (encode, then each head on its feature alias and the task losses) and the driver runs
+/// the method's backward with exactly what the method declares, clips (optional), steps the
+/// optimiser and calls `afterOptimizerStep`. The loop never asks which method it runs.
 ///
 /// After every epoch the run is evaluated on the validation split (when there is one), the best
 /// epoch by the first primary task's main metric is kept (`best.safetensors`), and the full
@@ -28,6 +27,8 @@ public final class Trainer {
   public let scheduler: LearningRateScheduler
   public let data: TrainingData
   public private(set) var record: RunRecord
+  /// Runs each training step (the method, clipping, the optimiser).
+  public let driver: StepDriver
 
   // Loop state (saved in checkpoints).
   private var epochsDone = 0
@@ -64,6 +65,10 @@ public final class Trainer {
       throw TrainingError("no primary task among \(objectives.map(\.name).joined(separator: ", "))")
     }
     primaryIndex = p
+    driver = try StepDriver(
+      tasks: tasks,
+      model: ModelSplit(sharedParameters: network.encoderParameters, taskParameters: objectives.indices.map { network.headParameters($0) }),
+      method: method, optimizer: optimizer, clipNorm: config.optimizer.clipNorm)
   }
 
   // MARK: Running
@@ -123,17 +128,11 @@ public final class Trainer {
     var stepInEpoch = 0
     while stepInEpoch < planned, let batches = try source.next() {
       if shouldStop() { return false }
-      optimizer.zeroGrad()
-      let (step, losses) = try makeStep(batches, epoch: epoch, validation: source)
-      let report = try method.backward(step)
+      let outcome = try driver.step(stepBatch(batches, validation: source), epoch: epoch, iteration: iteration)
+      let (losses, report) = (outcome.losses, outcome.report)
       if solverCounts.add(report, step: iteration + 1) && solverCounts.nonConvergedSteps + solverCounts.fallbackSteps <= 1 {
         progress.note("solver problem (first of the run; counts in steps.jsonl and run.json): \(solverCounts.lastProblem ?? "")")
       }
-      if config.optimizer.clipNorm > 0 {
-        clipGradientNorm(optimizer.allParameters.map(\.parameter), maxNorm: Float(config.optimizer.clipNorm))
-      }
-      optimizer.step()
-      try method.afterOptimizerStep(step)
       for (t, l) in losses.enumerated() { lossSums[t] += Double(l) }
       samples += batches.reduce(0) { $0 + $1.count }
       stepInEpoch += 1
@@ -175,29 +174,17 @@ public final class Trainer {
     return true
   }
 
-  /// Builds the step of one batch (or one batch per task in multi-input training).
-  private func makeStep(_ batches: [Batch], epoch: Int, validation source: EpochBatches) throws -> (MTLStep, [Float]) {
-    let features: Tensor
+  /// The step's batch (or one batch per task in multi-input training) for the driver: the
+  /// encoder runs once per input batch (multi-input features are concatenated, and each head
+  /// reads its task's rows of its alias).
+  private func stepBatch(_ batches: [Batch], validation source: EpochBatches) -> StepBatch {
     var rows: [Range<Int>] = []
-    if batches.count == 1 {
-      features = network.encode(batches[0].images, task: nil)
-    } else {
-      var parts: [Tensor] = []
+    if batches.count > 1 {
       var start = 0
-      for (t, b) in batches.enumerated() {
-        parts.append(network.encode(b.images, task: t))
+      for b in batches {
         rows.append(start..<(start + b.count))
         start += b.count
       }
-      features = Tensor.concat(parts, axis: 0)
-    }
-    let shared = SharedFeatures(features, taskCount: objectives.count)
-    var losses: [Tensor] = []
-    for (t, o) in objectives.enumerated() {
-      let batch = batches.count == 1 ? batches[0] : batches[t]
-      let z = rows.isEmpty ? shared[t] : shared[t].sliced(axis: 0, range: rows[t])
-      let output = network.decode(z, task: t, inputSize: Size2D(batch.images.shape[2], batch.images.shape[3]))
-      losses.append(try o.loss(output, batch: batch))
     }
     let evaluator = LossEvaluator(
       trainingLosses: { [unowned self] in (try? self.plainLosses(batches)) ?? [] },
@@ -205,11 +192,20 @@ public final class Trainer {
         guard let next = try? source.validationBatches() else { return [] }
         return (try? self.plainLosses(next)) ?? []
       })
-    let step = try MTLStep(
-      tasks: tasks, losses: losses, shared: shared, sharedParameters: network.encoderParameters,
-      taskParameters: objectives.indices.map { network.headParameters($0) }, epoch: epoch, iteration: iteration,
-      optimizer: optimizer, evaluator: evaluator)
-    return (step, losses.map(\.item))
+    return StepBatch(
+      encode: { [unowned self] in
+        if batches.count == 1 { return self.network.encode(batches[0].images, task: nil) }
+        return Tensor.concat(batches.enumerated().map { t, b in self.network.encode(b.images, task: t) }, axis: 0)
+      },
+      losses: { [unowned self] shared in
+        try self.objectives.enumerated().map { t, o in
+          let batch = batches.count == 1 ? batches[0] : batches[t]
+          let z = rows.isEmpty ? shared[t] : shared[t].sliced(axis: 0, range: rows[t])
+          let output = self.network.decode(z, task: t, inputSize: Size2D(batch.images.shape[2], batch.images.shape[3]))
+          return try o.loss(output, batch: batch)
+        }
+      },
+      evaluator: evaluator)
   }
 
   /// The task losses of an ordinary forward pass (no feature aliases), for look-ahead methods.

@@ -1,0 +1,131 @@
+import AuxEngine
+import AuxNN
+
+/// What one training step produced: the method's report and the task losses' values.
+public struct StepOutcome {
+  /// The weighting method's report (`weight/<task>` and method-specific values).
+  public let report: StepReport
+  /// Each task's loss value on the batch, in task order (before the update).
+  public let losses: [Float]
+}
+
+/// Runs one training step of a multi-task model under a weighting method: the single
+/// implementation of the step that the trainer, `auxmtl bench`, the examples and the tests use.
+///
+/// ``step(_:epoch:iteration:)`` does, in order:
+///
+/// 1. `optimizer.zeroGrad()`;
+/// 2. the forward pass: ``StepBatch/encode``, the features wrapped in ``SharedFeatures``, then
+///    ``StepBatch/losses`` (each head on its task's alias);
+/// 3. an ``MTLStep`` carrying exactly what the method's ``WeightingMethod/requirements`` name —
+///    the losses and the shared split always; feature gradients, parameter-level task gradients,
+///    the head parameter sets, the optimiser, the loss evaluator and its second batch only when
+///    declared (a method that uses an undeclared one gets an ``MTLStepError`` naming it);
+/// 4. the method's `backward`;
+/// 5. clipping of every optimised parameter's gradient to ``clipNorm`` (when positive, the
+///    PyTorch `clip_grad_norm_` convention);
+/// 6. the optimiser step, then the method's `afterOptimizerStep`.
+///
+/// ```swift
+/// let driver = StepDriver(tasks: tasks, model: ModelSplit(model), method: method, optimizer: adam)
+/// for (images, labels, depth) in batches {
+///   let batch = StepBatch(model: model, input: images) { out in
+///     [out[0].crossEntropy(target: labels), out[1].l1Loss(depth)]
+///   }
+///   let outcome = try driver.step(batch)   // outcome.report.values["weight/depth"], …
+/// }
+/// ```
+///
+/// ## Data-parallel training
+///
+/// The driver is where a data-parallel run adds its collective operations; a single-process step
+/// needs none. The quantities a multi-process step must reduce so that every method keeps its
+/// meaning are formed in these places, each reached from ``step(_:epoch:iteration:)``:
+///
+/// - **Per-task losses** — ``MTLStep/lossValues`` (loss-statistic methods: DWA, FAMO, IMTL-L).
+/// - **Per-task feature gradients** — ``MTLStep/backwardDecoders(_:)`` returns each task's
+///   (batch-shard) `∂L_t/∂z`; representation-level methods form their scalars (norms, inner
+///   products) from them and ``MTLStep/taskGradients(level:featureGradients:)`` stacks them.
+/// - **Per-task parameter gradients** — ``MTLStep/taskGradients(level:featureGradients:)`` at
+///   ``GradientLevel/parameters`` forms the `T × D` matrix every parameter-level method
+///   aggregates.
+/// - **Parameter gradients** — after the method's `backward` and before clipping (phase 5 above),
+///   the gradient slots of ``optimizer``'s parameters hold this process's update.
+public final class StepDriver {
+  /// The tasks, in the order of the heads and of the batch's losses.
+  public let tasks: [TaskInfo]
+  /// The model's shared and per-task parameter sets.
+  public let model: ModelSplit
+  /// The weighting method.
+  public let method: any WeightingMethod
+  /// The optimiser over the model (and the method's own parameters, when it has any).
+  public let optimizer: any Optimizer
+  /// The largest global gradient norm over every optimised parameter; 0 (the default) does not
+  /// clip.
+  public var clipNorm: Double
+
+  /// A driver for `method` over `model`.
+  ///
+  /// - Throws: ``MTLStepError`` when `tasks` differ from the method's tasks or their count from
+  ///   the model's heads, or when `clipNorm` is negative or not finite.
+  public init(tasks: [TaskInfo], model: ModelSplit, method: any WeightingMethod, optimizer: any Optimizer, clipNorm: Double = 0) throws {
+    guard tasks == method.tasks else {
+      throw MTLStepError("StepDriver: the method \(method.descriptor.name) was made for tasks [\(method.tasks.map(\.description).joined(separator: ", "))], the driver is given [\(tasks.map(\.description).joined(separator: ", "))]")
+    }
+    guard model.taskCount == tasks.count else {
+      throw MTLStepError("StepDriver: the model has \(model.taskCount) heads for \(tasks.count) tasks (\(tasks.names.joined(separator: ", ")))")
+    }
+    guard clipNorm >= 0, clipNorm.isFinite else {
+      throw MTLStepError("StepDriver: clipNorm must be a finite number ≥ 0 (0 = no clipping); found \(clipNorm)")
+    }
+    self.tasks = tasks
+    self.model = model
+    self.method = method
+    self.optimizer = optimizer
+    self.clipNorm = clipNorm
+  }
+
+  /// What the step gives the method: its instance's requirements (which may depend on its
+  /// options), with the losses always.
+  public var provided: MethodRequirements { method.requirements.union(.losses) }
+
+  /// Runs one training step on `batch` and returns the method's report and the loss values.
+  ///
+  /// - Parameters:
+  ///   - epoch: the 0-based epoch (methods with per-epoch state read it).
+  ///   - iteration: the 0-based global step.
+  /// - Throws: whatever the batch's closures throw, ``MTLStepError`` when the losses do not fit
+  ///   the tasks or the method needs something it did not declare, and the method's own errors.
+  ///   The optimiser has not stepped when an error is thrown before or by the method's `backward`.
+  @discardableResult
+  public func step(_ batch: StepBatch, epoch: Int = 0, iteration: Int = 0) throws -> StepOutcome {
+    optimizer.zeroGrad()
+    let step = try makeStep(batch, epoch: epoch, iteration: iteration)
+    let losses = step.lossValues
+    let report = try method.backward(step)
+    if clipNorm > 0 {
+      clipGradientNorm(optimizer.allParameters.map(\.parameter), maxNorm: Float(clipNorm))
+    }
+    optimizer.step()
+    try method.afterOptimizerStep(step)
+    return StepOutcome(report: report, losses: losses)
+  }
+
+  /// The forward pass and the ``MTLStep`` with exactly what the method declares.
+  private func makeStep(_ batch: StepBatch, epoch: Int, iteration: Int) throws -> MTLStep {
+    let shared = SharedFeatures(try batch.encode(), taskCount: tasks.count)
+    let out = try batch.losses(shared)
+    let needs = provided
+    var evaluator: LossEvaluator?
+    if needs.contains(.lossEvaluator), var e = batch.evaluator {
+      if !needs.contains(.validationBatch) { e.validationLosses = nil }
+      evaluator = e
+    }
+    return try MTLStep(
+      tasks: tasks, losses: out.losses, shared: shared, sharedParameters: model.sharedParameters,
+      taskParameters: needs.contains(.taskParameters) ? model.taskParameters : nil,
+      lastSharedParameters: model.lastSharedParameters, epoch: epoch, iteration: iteration,
+      optimizer: needs.contains(.optimizer) ? optimizer : nil, evaluator: evaluator, lossTerms: out.terms,
+      provided: needs, methodName: method.descriptor.name)
+  }
+}
