@@ -45,12 +45,12 @@ public struct RunFolder: Sendable {
     do {
       data = try Data(contentsOf: recordURL)
     } catch {
-      throw FormatError(file: recordURL.path, "cannot read the run record: \(error.localizedDescription)")
+      throw FormatError(file: recordURL.path, "cannot read the run record: \(FileErrorText.describe(error))")
     }
     do {
       return try Self.decoder.decode(RunRecord.self, from: data)
     } catch {
-      throw FormatError(file: recordURL.path, "not a valid run record: \(error)")
+      throw FormatError(file: recordURL.path, "not a valid run record: \(FileErrorText.describe(error))")
     }
   }
 
@@ -76,13 +76,18 @@ public struct RunFolder: Sendable {
   /// Reads a JSON-lines file (missing file: empty).
   public func readLines<T: Decodable>(_ type: T.Type, from file: URL) throws -> [T] {
     guard FileManager.default.fileExists(atPath: file.path) else { return [] }
-    let text = try String(contentsOf: file, encoding: .utf8)
+    let text: String
+    do {
+      text = try String(contentsOf: file, encoding: .utf8)
+    } catch {
+      throw FormatError(file: file.path, "cannot read the log: \(FileErrorText.describe(error))")
+    }
     var out: [T] = []
     for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
       do {
         out.append(try Self.decoder.decode(T.self, from: Data(line.utf8)))
       } catch {
-        throw FormatError(file: file.path, "line \(i + 1) is not a valid \(T.self): \(error)")
+        throw FormatError(file: file.path, "line \(i + 1) is not a valid \(T.self): \(FileErrorText.describe(error))")
       }
     }
     return out

@@ -17,6 +17,11 @@ import Foundation
 /// training state is checkpointed atomically (`checkpoint.safetensors`), so an interrupted run
 /// resumes from its last finished epoch and ends exactly as an uninterrupted one. At the end, the
 /// selected weights are evaluated on the test split and the run record is finalised.
+///
+/// A NaN or infinite loss or gradient stops the run at once with a ``TrainingError`` naming the
+/// task (or parameter), the step and the epoch (``AuxMTL/NonFiniteValueError``); the update is
+/// not applied, `run.json` says `failed` with that reason, and the last checkpoint is left as it
+/// was, so the run resumes from its last finished epoch.
 public final class Trainer {
   public let config: TrainConfig
   public let folder: RunFolder
@@ -128,7 +133,12 @@ public final class Trainer {
     var stepInEpoch = 0
     while stepInEpoch < planned, let batches = try source.next() {
       if shouldStop() { return false }
-      let outcome = try driver.step(stepBatch(batches, validation: source), epoch: epoch, iteration: iteration)
+      let outcome: StepOutcome
+      do {
+        outcome = try driver.step(stepBatch(batches, validation: source), epoch: epoch, iteration: iteration)
+      } catch let e as NonFiniteValueError {
+        throw TrainingError(Self.stopped(e, epochsDone: epochsDone))
+      }
       let (losses, report) = (outcome.losses, outcome.report)
       if solverCounts.add(report, step: iteration + 1) && solverCounts.nonConvergedSteps + solverCounts.fallbackSteps <= 1 {
         progress.note("solver problem (first of the run; counts in steps.jsonl and run.json): \(solverCounts.lastProblem ?? "")")
@@ -172,6 +182,14 @@ public final class Trainer {
     try saveCheckpoint()
     try folder.write(record)
     return true
+  }
+
+  /// Why a run stopped at a non-finite loss or gradient, and what is left to resume from.
+  static func stopped(_ e: NonFiniteValueError, epochsDone: Int) -> String {
+    let left = epochsDone > 0
+      ? "the checkpoint after epoch \(epochsDone) is unchanged; fix the cause (e.g. a lower optimizer.learning_rate, optimizer.clip_norm, or the data) and continue with --resume"
+      : "no epoch had finished, so there is no checkpoint to resume from"
+    return "training stopped: \(e); the update was not applied; \(left)"
   }
 
   /// The step's batch (or one batch per task in multi-input training) for the driver: the
