@@ -43,7 +43,7 @@ struct NonFiniteStepTests {
     let driver = try problem.driver(try MethodRegistry.make(method, tasks: LossFixtureProblem.tasks), optimizer: problem.sgd(lr: 0.1, momentum: 0.9))
     // sqrt(0) = 0 is a finite loss term, but its derivative 0.5 / 0 times 0 is NaN.
     let error = try #require(throws: NonFiniteValueError.self) {
-      try driver.step(Self.batch(problem, task: 2) { loss, head in loss + (head.bias! - head.bias!.detached()).pow(2).sum().sqrt() }, iteration: 0)
+      try driver.step(Self.batch(problem, task: 2) { loss, head in loss + (head.bias!.value - head.bias!.value.detached()).pow(2).sum().sqrt() }, iteration: 0)
     }
     #expect(error.quantity == .gradient(parameter: "head2.bias", task: "c"))
     #expect(error.value.isNaN)
@@ -56,7 +56,7 @@ struct NonFiniteStepTests {
     let problem = try LossFixtureProblem()
     let driver = try problem.driver(try MethodRegistry.make("ew", tasks: LossFixtureProblem.tasks), optimizer: problem.sgd(lr: 0.1))
     driver.stopsOnNonFinite = false
-    try driver.step(Self.batch(problem, task: 2) { loss, head in loss + (head.bias! - head.bias!.detached()).pow(2).sum().sqrt() })
+    try driver.step(Self.batch(problem, task: 2) { loss, head in loss + (head.bias!.value - head.bias!.value.detached()).pow(2).sum().sqrt() })
     #expect(problem.heads[2].bias!.value.scalars.contains { $0.isNaN })
   }
 }
