@@ -46,6 +46,7 @@ extension TrainConfig {
       .optionalTextList("tasks.auxiliary", \.tasks.auxiliary),
       .textMap("tasks.main_metric", \.tasks.mainMetric),
       .textMap("tasks.noise", \.tasks.labelNoise),
+      .optionalNumber("tasks.primary_label_fraction", \.tasks.primaryLabelFraction, .unitOpenClosed),
 
       .choice("method.name", \.method.name, methodNames),
       .textMap("method.options", \.method.options),

@@ -54,6 +54,10 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     /// kind `gaussian`, `flip` or `blocks` (see AuxData's `LabelNoise`). Nil: none. (Optional so
     /// that run records written before the key existed still decode; use ``labelNoise``.)
     public var noise: [String: String]? = nil
+    /// The fraction of training images that keep the primary tasks' labels (the label-scarce
+    /// regime: the others carry auxiliary labels only and the primary losses skip them); nil or 1:
+    /// all. Validation and test labels are never removed.
+    public var primaryLabelFraction: Double? = nil
 
     public init() {}
 

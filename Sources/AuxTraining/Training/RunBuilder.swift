@@ -83,6 +83,9 @@ public enum RunBuilder {
     var data = try TrainingData.load(config.dataset, seed: config.seed)
     let objectives = try objectives(config, available: data.tasks)
     data = try data.withLabelNoise(config.tasks.labelNoise, seed: config.seed)
+    data = try data.withScarcePrimaryLabels(
+      fraction: config.tasks.primaryLabelFraction, tasks: objectives.filter { $0.role == .primary }.map(\.name),
+      trainsAuxiliaries: objectives.contains { $0.role == .auxiliary }, seed: config.seed)
     guard let shape = data.train.datasets.first?.imageShape else { throw TrainingError("dataset '\(config.dataset.name)' is empty") }
 
     var rng = RandomGenerator(seed: config.seed)

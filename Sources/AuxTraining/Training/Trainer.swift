@@ -39,6 +39,8 @@ public final class Trainer {
   private var stoppedEarly = false
   /// Steps whose method's solver did not converge or fell back (logged and recorded).
   private var solverCounts = SolverCounts()
+  /// Batches skipped because a task had no label in them (label-scarce data).
+  private var skippedSteps = 0
 
   private let tasks: [TaskInfo]
   private let taskIndexByName: [String: Int]
@@ -88,6 +90,7 @@ public final class Trainer {
     record.status = .running
     record.error = nil
     try folder.write(record)
+    for line in data.notes { progress.note(line) }
     tensorBoard = try TensorBoardWriter(directory: folder.url)
     defer { tensorBoard?.close() }
 
@@ -128,6 +131,17 @@ public final class Trainer {
     var stepInEpoch = 0
     while stepInEpoch < planned, let batches = try source.next() {
       if shouldStop() { return false }
+      if let missing = unlabelledTask(batches) {
+        // Nothing to learn for that task here, and methods that normalise by a task's loss or
+        // gradient (DWA, GLS, IMTL-G, MGDA, Nash-MTL …) are undefined at zero: skip the step.
+        skippedSteps += 1
+        record.skippedSteps = skippedSteps
+        if skippedSteps == 1 {
+          progress.note("skipped a step: its batch has no label for '\(missing)' (counted as skipped_steps in run.json)")
+        }
+        stepInEpoch += 1
+        continue
+      }
       let outcome = try driver.step(stepBatch(batches, validation: source), epoch: epoch, iteration: iteration)
       let (losses, report) = (outcome.losses, outcome.report)
       if solverCounts.add(report, step: iteration + 1) && solverCounts.nonConvergedSteps + solverCounts.fallbackSteps <= 1 {
@@ -206,6 +220,15 @@ public final class Trainer {
         }
       },
       evaluator: evaluator)
+  }
+
+  /// The first task with no valid label in the step's batches, or nil.
+  private func unlabelledTask(_ batches: [Batch]) -> String? {
+    for (t, o) in objectives.enumerated() {
+      let batch = batches.count == 1 ? batches[0] : batches[t]
+      if !o.hasLabels(in: batch) { return o.name }
+    }
+    return nil
   }
 
   /// The task losses of an ordinary forward pass (no feature aliases), for look-ahead methods.
@@ -316,7 +339,8 @@ public final class Trainer {
   private func saveCheckpoint() throws {
     let loop = LoopState(
       bestValue: bestValue, bestEpoch: bestEpoch, evaluationsWithoutImprovement: evaluationsWithoutImprovement,
-      stoppedEarly: stoppedEarly, secondsPerEpoch: record.secondsPerEpoch, solverCounts: solverCounts)
+      stoppedEarly: stoppedEarly, secondsPerEpoch: record.secondsPerEpoch, solverCounts: solverCounts,
+      skippedSteps: skippedSteps)
     let checkpoint = TrainingCheckpoint(
       model: network.module, optimizer: optimizer, scheduler: scheduler, step: iteration, epoch: epochsDone,
       components: ["method": method.stateDict()],
@@ -333,6 +357,8 @@ public final class Trainer {
     var secondsPerEpoch: [Double]
     /// Absent in checkpoints written before solver counts were kept.
     var solverCounts: SolverCounts?
+    /// Absent in checkpoints written before skipped steps were counted.
+    var skippedSteps: Int?
   }
 
   private func restoreCheckpoint() throws {
@@ -358,6 +384,8 @@ public final class Trainer {
     record.epochsCompleted = epochsDone
     record.secondsPerEpoch = loop.secondsPerEpoch
     solverCounts = loop.solverCounts ?? SolverCounts()
+    skippedSteps = loop.skippedSteps ?? 0
+    record.skippedSteps = skippedSteps > 0 ? skippedSteps : nil
     record.solver = solverCounts.solvedSteps > 0 ? solverCounts : nil
     // Drop log lines written after the checkpoint (an interrupted epoch).
     let done = epochsDone
@@ -383,9 +411,10 @@ final class EpochBatches {
 
   init(data: TrainingData, config: TrainConfig, epoch: Int, taskCount: Int) throws {
     self.epoch = epoch
-    let options = DataLoaderOptions(
+    var options = DataLoaderOptions(
       batchSize: config.training.batchSize, shuffle: true, dropLast: false, seed: config.seed,
       prefetch: config.training.prefetch, augmentation: data.augmentation)
+    options.spread = data.spreadIndices
     var second = options
     second.seed = config.seed &+ 0x5EC0_4D
     second.prefetch = 0
