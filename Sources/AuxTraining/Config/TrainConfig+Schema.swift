@@ -46,6 +46,7 @@ extension TrainConfig {
       .optionalTextList("tasks.auxiliary", \.tasks.auxiliary),
       .textMap("tasks.main_metric", \.tasks.mainMetric),
       .textMap("tasks.noise", \.tasks.labelNoise),
+      .pseudoTasks("tasks.pseudo", \.tasks.pseudoTasks),
 
       .choice("method.name", \.method.name, methodNames),
       .textMap("method.options", \.method.options),

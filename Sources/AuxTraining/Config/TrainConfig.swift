@@ -54,8 +54,17 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     /// kind `gaussian`, `flip` or `blocks` (see AuxData's `LabelNoise`). Nil: none. (Optional so
     /// that run records written before the key existed still decode; use ``labelNoise``.)
     public var noise: [String: String]? = nil
+    /// Auxiliary tasks whose labels a teacher makes, by the new task's name (see
+    /// ``PseudoTaskConfig``). Nil: none (use ``pseudoTasks``).
+    public var pseudo: [String: PseudoTaskConfig]? = nil
 
     public init() {}
+
+    /// ``pseudo`` with nil as empty.
+    public var pseudoTasks: [String: PseudoTaskConfig] {
+      get { pseudo ?? [:] }
+      set { pseudo = newValue.isEmpty ? nil : newValue }
+    }
 
     /// ``noise`` with nil as empty.
     public var labelNoise: [String: String] {

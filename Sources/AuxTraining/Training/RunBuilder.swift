@@ -62,6 +62,12 @@ public enum RunBuilder {
     }
   }
 
+  /// The folder where teachers' pseudo labels are cached: `<output>/pseudo-labels`, shared by
+  /// every experiment under the same output root.
+  public static func pseudoLabelCache(_ config: TrainConfig) -> URL {
+    URL(fileURLWithPath: config.output).appendingPathComponent("pseudo-labels")
+  }
+
   /// The run's folder name: `<method>-<primary tasks>-s<seed>`.
   public static func runID(_ config: TrainConfig) -> String {
     let primary = config.tasks.primary.joined(separator: "+")
@@ -81,6 +87,10 @@ public enum RunBuilder {
     guard config.training.epochs >= 1 else { throw TrainingError("training.epochs must be at least 1, got \(config.training.epochs)") }
     guard config.training.batchSize >= 1 else { throw TrainingError("training.batch_size must be at least 1, got \(config.training.batchSize)") }
     var data = try TrainingData.load(config.dataset, seed: config.seed)
+    let pseudo = try data.withPseudoLabels(
+      config.tasks.pseudoTasks, dataset: config.dataset, seed: config.seed, cacheDirectory: pseudoLabelCache(config),
+      networks: networks, batchSize: config.training.batchSize)
+    data = pseudo.data
     let objectives = try objectives(config, available: data.tasks)
     data = try data.withLabelNoise(config.tasks.labelNoise, seed: config.seed)
     guard let shape = data.train.datasets.first?.imageShape else { throw TrainingError("dataset '\(config.dataset.name)' is empty") }
@@ -121,6 +131,9 @@ public enum RunBuilder {
     var env = environment
     env["blas_core"] = env["blas_core"] ?? BLAS.coreName
     env["blas_threads"] = env["blas_threads"] ?? String(BLAS.threadCount)
+    for p in pseudo.provenance {
+      env["pseudo_labels.\(p.task)"] = "\(p.source); " + p.splits.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    }
     var record = RunRecord(
       id: id, experiment: config.experiment, method: config.method.name, methodOptions: method.resolvedOptions,
       tasks: objectives.map(\.name), primaryTasks: objectives.filter { $0.role == .primary }.map(\.name), seed: config.seed,
