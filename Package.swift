@@ -17,7 +17,7 @@ let package = Package(
     .executable(name: "auxmtl", targets: ["auxmtl"]),
     .library(
       name: "AuxMTLKit",
-      targets: ["AuxEngine", "AuxIO", "AuxNN", "AuxData", "AuxMTL", "AuxTraining"]),
+      targets: ["AuxEngine", "AuxIO", "AuxNN", "AuxData", "AuxMTL", "AuxBench", "AuxTraining"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -48,7 +48,7 @@ let package = Package(
       dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))]),
     .target(name: "AuxIO", dependencies: ["AuxEngine", "CZlib", "CPNG", "CTIFF"]),
     .target(name: "AuxNN", dependencies: ["AuxEngine", "AuxIO"]),
-    .target(name: "AuxData", dependencies: ["AuxEngine", "AuxIO", "AuxNN"]),
+    .target(name: "AuxData", dependencies: ["AuxEngine", "AuxIO"]),
     .target(name: "AuxMTL", dependencies: ["AuxEngine", "AuxNN"]),
     .target(name: "AuxBench", dependencies: ["AuxEngine", "AuxNN", "AuxMTL"]),
     .target(

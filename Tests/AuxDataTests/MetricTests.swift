@@ -231,7 +231,7 @@ struct MetricTests {
     MetricValue(name: name, value: v, direction: d)
   }
 
-  /// IAL Table I, "Ours" against "Single task" (spec §5.1 check numbers; per-task values from the
+  /// IAL Table I, "Ours" against "Single task" (per-task values from the
   /// paper text, ../shared/seeds/002_*.txt).
   @Test("Δm one metric per task reproduces IAL Table I: NYUv2 −0.44 %, Cityscapes +8.22 %")
   func deltaMTableI() throws {
@@ -247,7 +247,7 @@ struct MetricTests {
       baseline: ["disparity": Self.mv("absErr", 0.8403, .lowerIsBetter), "part": Self.mv("mIoU", 52.71, .higherIsBetter),
                  "semantic": Self.mv("mIoU", 56.22, .higherIsBetter)])
     #expect((city * 100).rounded() / 100 == 8.22, "Cityscapes Δm \(city)")
-    // The paper's "Uniform" NYUv2 row prints −4.45 % but the formula gives −4.54 % (spec §5.1).
+    // The paper's "Uniform" NYUv2 row prints −4.45 % but the formula gives −4.54 %.
     let uniform = try deltaMSingleMetric(
       model: ["depth": Self.mv("rmse", 0.5933, .lowerIsBetter), "segmentation": Self.mv("mIoU", 43.47, .higherIsBetter),
               "normal": Self.mv("mean", 21.91, .lowerIsBetter)],

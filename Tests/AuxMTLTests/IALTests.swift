@@ -4,7 +4,7 @@ import AuxNN
 import Foundation
 import Testing
 
-/// IAL against the specification (§2.3 equations, §2.9 invariants), with every expected value
+/// IAL against its equations (see `ImpartialAuxiliaryLearning`) and invariants, with every expected value
 /// computed here from plain autograd gradients and the spec's formulas in Double.
 @Suite("IAL")
 struct IALTests {

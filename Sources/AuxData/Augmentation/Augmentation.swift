@@ -33,17 +33,17 @@ public struct Augmentation: Sendable, Equatable {
   }
 
   /// MTAN/LibMTL NYUv2 training augmentation: random scale crop with s ∈ {1.0, 1.2, 1.5}, then
-  /// a horizontal flip with probability ½ (spec §5.2).
+  /// a horizontal flip with probability ½.
   public static let mtanNYUv2 = Augmentation([.randomScaleCrop(scales: [1.0, 1.2, 1.5]), .horizontalFlip()])
 
   /// Auto-Lambda Cityscapes training augmentation: a random 256×256 crop of the 256×512 images
-  /// (reflect padding for the image should the image be smaller), horizontal flip (spec §5.4).
+  /// (reflect padding for the image should the image be smaller), horizontal flip.
   public static let autoLambdaCityscapes = Augmentation([
     .randomCrop(height: 256, width: 256, imagePadding: .reflect), .horizontalFlip(),
   ])
 
-  /// CIFAR training augmentation: random 32×32 crop after 4 pixels of padding, horizontal flip
-  /// (spec §5.6). `imagePadding` should be the normalised value of black (see
+  /// CIFAR training augmentation: random 32×32 crop after 4 pixels of padding, horizontal flip.
+  /// `imagePadding` should be the normalised value of black (see
   /// ``ImageNormalization/paddingForZero``) so that padding matches torchvision's, which pads
   /// before normalising.
   public static func cifar(imagePadding: ImageKernels.Padding) -> Augmentation {

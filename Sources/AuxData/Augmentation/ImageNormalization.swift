@@ -9,7 +9,7 @@ public enum ImageNormalization: Sendable, Equatable {
   /// `(x − mean[c]) / std[c]` per channel (torchvision `Normalize`).
   case meanStd(mean: [Float], std: [Float])
 
-  /// torchvision-style normalisation with Auto-Lambda's CIFAR-100 statistics (spec §5.6).
+  /// torchvision-style normalisation with Auto-Lambda's CIFAR-100 statistics.
   public static let cifar100 = ImageNormalization.meanStd(mean: [0.5071, 0.4867, 0.4408], std: [0.2675, 0.2565, 0.2761])
 
   /// Normalises `x` (`[C, H, W]`, values in [0, 1]) in place.

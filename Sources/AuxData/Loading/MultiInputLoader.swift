@@ -14,7 +14,7 @@ public struct MultiInputStep: Sendable {
 }
 
 /// Loads multi-input ("many-to-many") multi-task data: every task has its own dataset, and every
-/// step draws one batch from each (Auto-Lambda's multi-domain CIFAR-100, spec §5.6).
+/// step draws one batch from each (Auto-Lambda's multi-domain CIFAR-100).
 ///
 /// An epoch has as many steps as task 0's loader has batches, as in Auto-Lambda's
 /// `trainer_cifar.py`. A task whose loader runs out earlier starts another pass with a fresh

@@ -5,7 +5,7 @@ public struct DeltaMError: Error, CustomStringConvertible, Equatable {
   public var description: String { "Δm: \(message)" }
 }
 
-/// Relative multi-task improvement Δm with **one metric per task**, in percent (spec §5.1; IAL
+/// Relative multi-task improvement Δm with **one metric per task**, in percent (IAL
 /// eq. (11); Vandenhende et al., `evaluation/evaluate_utils.py:calculate_multi_task_performance`):
 ///
 ///     Δm = (100 % / T) · Σ_t (−1)^{l_t} · (M_{m,t} − M_{b,t}) / M_{b,t}
@@ -29,7 +29,7 @@ public func deltaMSingleMetric(model: [String: MetricValue], baseline: [String: 
 }
 
 /// Relative multi-task improvement Δm averaging **all metrics of a task** first, then over
-/// tasks, in percent (spec §5.1; LibMTL `LibMTL/utils.py:count_improvement`, used by CAGrad,
+/// tasks, in percent (LibMTL `LibMTL/utils.py:count_improvement`, used by CAGrad,
 /// Nash-MTL, FAMO):
 ///
 ///     Δm = (100 % / T) · Σ_t (1 / K_t) · Σ_k (−1)^{l_{t,k}} · (M_{m,t,k} − M_{b,t,k}) / M_{b,t,k}

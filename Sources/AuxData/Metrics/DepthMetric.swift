@@ -2,7 +2,7 @@ import AuxEngine
 
 /// Dense-regression errors over valid pixels: absolute error, relative error and RMSE.
 ///
-/// Over all valid pixels `i` of every batch seen (pixel accumulation, spec §5.2–5.3):
+/// Over all valid pixels `i` of every batch seen (pixel accumulation):
 /// - `absErr = Σ|pᵢ − gᵢ| / N`
 /// - `relErr = Σ(|pᵢ − gᵢ| / |gᵢ|) / N`
 /// - `rmse = √(Σ(pᵢ − gᵢ)² / N)`

@@ -9,7 +9,7 @@ import AuxEngine
 /// predicted edge.
 ///
 /// **This is not the odsF of the MATLAB SEISM toolbox** used by MTI-Net and the PASCAL-Context
-/// literature (spec §5.5): SEISM thins predicted edges, matches them to ground-truth edges within a
+/// literature: SEISM thins predicted edges, matches them to ground-truth edges within a
 /// distance tolerance (bipartite matching), sweeps 99 thresholds and reports the best F at one
 /// dataset-wide threshold. Here pixels must coincide exactly, one threshold is used and no thinning
 /// is done, so the numbers are lower and not comparable to published odsF values.

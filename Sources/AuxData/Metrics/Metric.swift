@@ -7,7 +7,7 @@ public enum MetricDirection: String, Sendable, Equatable, CustomStringConvertibl
   /// Error-like metrics: absolute and relative error, RMSE, angle errors.
   case lowerIsBetter
 
-  /// `+1` when higher is better, `−1` when lower is better: the `(−1)^{l_t}` of Δm (spec §5.1).
+  /// `+1` when higher is better, `−1` when lower is better: the `(−1)^{l_t}` of Δm.
   public var sign: Double { self == .higherIsBetter ? 1 : -1 }
 
   public var description: String { self == .higherIsBetter ? "↑" : "↓" }

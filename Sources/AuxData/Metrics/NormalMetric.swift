@@ -6,8 +6,8 @@ import Foundation
 ///
 /// Per valid pixel, `θ = arccos(clamp(⟨p̂, ĝ⟩, −1, 1))` in degrees, where `p̂ = p / max(‖p‖, 1e-12)`
 /// (`torch.nn.functional.normalize`, so a zero prediction gives 90°) and `ĝ` the target
-/// normalised likewise. Angles are **pooled over all valid pixels of the whole set** (LibMTL, spec
-/// §5.2; MTAN averages per-batch means and medians instead). The median is exact: the middle of
+/// normalised likewise. Angles are **pooled over all valid pixels of the whole set** (LibMTL;
+/// MTAN averages per-batch means and medians instead). The median is exact: the middle of
 /// the pooled angles, the mean of the two middle ones for an even count (`numpy.median`). The
 /// fractions use strict `θ < threshold`.
 ///

@@ -5,7 +5,7 @@ import AuxEngine
 ///
 /// Per class `c`, with the matrix counted over every valid pixel of every batch,
 /// `IoU_c = TP_c / (TP_c + FP_c + FN_c)`; `mIoU` is the mean of `IoU_c` over the classes that
-/// occur, and `pixelAccuracy = Σ_c TP_c / (number of valid pixels)` (spec §5.2: accumulated
+/// occur, and `pixelAccuracy = Σ_c TP_c / (number of valid pixels)` (an accumulated
 /// confusion matrix, as MTAN since Nov 2020, LibMTL and Auto-Lambda; not per-image means).
 ///
 /// **Classes absent from the whole set** (never in a target and never predicted, so

@@ -47,7 +47,7 @@ public struct MethodRequirements: OptionSet, Sendable, Hashable, CustomStringCon
   }
 }
 
-/// How a method turns per-task information into an update (spec §1).
+/// How a method turns per-task information into an update.
 public enum MethodKind: String, Sendable {
   /// (A) Loss weights λ_t applied to the losses, hence to shared and task parameters alike.
   case lossWeighting = "loss weighting"

@@ -8,12 +8,12 @@ import AuxNN
 #endif
 
 /// ATW (approximation): our reconstruction of the adaptive task weighting of Chen et al.,
-/// "UMT-Net", IEEE T-IV 2024, whose formula is not available (spec §3.12). **Not the published
+/// "UMT-Net", IEEE T-IV 2024, whose formula is not available. **Not the published
 /// method.**
 ///
 /// What is known: it builds on uncertainty weighting and combines the short-term variation with the
 /// long-term statistics of the task losses for more stable weights. The approximation (spec's
-/// `ATW-approx`): UW's per-task term (§3.2, `ℓ = log σ²`, initial −0.5) multiplied by a DWA-style
+/// `ATW-approx`): UW's per-task term (`ℓ = log σ²`, initial −0.5) multiplied by a DWA-style
 /// factor from two exponential moving averages of the loss, updated every step with this step's
 /// loss (both start at the first loss):
 ///
@@ -29,7 +29,7 @@ import AuxNN
 public final class ATWApproximation: WeightingMethod {
   public static let descriptor = MethodDescriptor(
     name: "atw-approx", title: "ATW (approximation)",
-    reference: "Approximation of Chen et al., UMT-Net, IEEE T-IV 2024 (formula unavailable; spec §3.12): UW terms scaled by T·softmax of short/long loss-EMA ratios. Not equivalent to the published method.",
+    reference: "Approximation of Chen et al., UMT-Net, IEEE T-IV 2024 (formula unavailable): UW terms scaled by T·softmax of short/long loss-EMA ratios. Not equivalent to the published method.",
     summary: "Uncertainty weighting whose terms are scaled by a DWA-style factor from short- and long-term loss averages.",
     kind: .lossWeighting, requirements: [.losses],
     options: [

@@ -2,7 +2,7 @@ import AuxEngine
 import AuxNN
 
 /// Aligned-MTL and Aligned-MTL-UB: Senushkin, Patakin, Kuznetsov, Konushin, "Independent
-/// Component Alignment for Multi-Task Learning", CVPR 2023 (spec §3.17).
+/// Component Alignment for Multi-Task Learning", CVPR 2023.
 ///
 /// The task gradients are replaced by the closest matrix with orthogonal components of equal
 /// norm (the balance transformation of the Gramian's eigendecomposition, ``AlignedMTLSolver``),

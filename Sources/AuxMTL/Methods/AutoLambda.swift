@@ -2,7 +2,7 @@ import AuxEngine
 import AuxNN
 
 /// Auto-Lambda: Liu, James, Davison, Johns, "Auto-Lambda: Disentangling Dynamic Task Relationships",
-/// TMLR 2022 (spec §3.9), following `lorenmt/auto-lambda` (`auto_lambda.py`, `trainer_dense.py`).
+/// TMLR 2022, following `lorenmt/auto-lambda` (`auto_lambda.py`, `trainer_dense.py`).
 ///
 /// Learnable task weights `λ` (initial 0.1, unconstrained); the network is trained on
 /// `Σ_t λ_t L_t` (type (A)). Before that, every step, `λ` takes one step of its own Adam optimiser

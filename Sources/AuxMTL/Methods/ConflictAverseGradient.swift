@@ -2,7 +2,7 @@ import AuxEngine
 import AuxNN
 
 /// CAGrad: Liu, Liu, Jin, Stone, Liu, "Conflict-Averse Gradient Descent for Multi-task
-/// Learning", NeurIPS 2021 (spec §3.15).
+/// Learning", NeurIPS 2021.
 ///
 /// With `g₀` the average gradient, find `w* = argmin_{w∈Δ} g_wᵀg₀ + c‖g₀‖‖g_w‖` (solved exactly
 /// by ``CAGradSolver``; the reference uses SLSQP), then `d = g₀ + (c‖g₀‖/‖g_w*‖) g_w*`, rescaled

@@ -8,7 +8,7 @@ import AuxNN
 #endif
 
 /// DB-MTL, dual-balancing multi-task learning: Lin, Ye, Zhang et al., "Dual-Balancing for Multi-Task
-/// Learning", arXiv 2308.12029, 2023 (spec §3.19).
+/// Learning", arXiv 2308.12029, 2023.
 ///
 /// Two balances, following LibMTL's `DB_MTL`:
 ///

@@ -8,7 +8,7 @@ import AuxNN
 #endif
 
 /// Dynamic weight average (DWA): Liu, Johns, Davison, "End-to-End Multi-Task Learning with
-/// Attention", CVPR 2019 (spec §3.4).
+/// Attention", CVPR 2019.
 ///
 /// The weights change once per epoch, from the epoch-averaged training losses `L̄_t` (the mean over
 /// the epoch's steps of each step's loss, as MTAN's `avg_cost`):

@@ -1,7 +1,7 @@
 import AuxEngine
 import AuxNN
 
-/// Equal weighting (EW, "Uniform"): the plain sum of task losses, weight 1 each (spec §3.1; LibMTL
+/// Equal weighting (EW, "Uniform"): the plain sum of task losses, weight 1 each(LibMTL
 /// `EW` and Auto-Lambda `equal` use weight 1, not 1/T — the scale matters under SGD).
 ///
 /// The floor every other method is measured against: one decoder pass and one encoder pass, which

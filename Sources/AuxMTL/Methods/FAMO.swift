@@ -8,7 +8,7 @@ import AuxNN
 #endif
 
 /// FAMO, fast adaptive multitask optimisation: Liu, Liang, Stone, Liu, "FAMO: Fast Adaptive
-/// Multitask Optimization", NeurIPS 2023 (spec §3.18).
+/// Multitask Optimization", NeurIPS 2023.
 ///
 /// Task logits `ξ` (initial 0), `z = softmax(ξ)`. The network is trained on
 ///

@@ -8,7 +8,7 @@ import AuxNN
 #endif
 
 /// GradNorm: Chen, Badrinarayanan, Lee, Rabinovich, "GradNorm: Gradient Normalization for Adaptive
-/// Loss Balancing in Deep Multitask Networks", ICML 2018 (spec §3.3).
+/// Loss Balancing in Deep Multitask Networks", ICML 2018.
 ///
 /// Learnable task weights `w_t` (initial 1). The network is trained on `Σ_t w_t L_t` with `w`
 /// detached (type (A)). The weights themselves minimise

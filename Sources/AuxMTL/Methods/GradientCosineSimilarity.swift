@@ -3,7 +3,7 @@ import AuxNN
 
 /// GCS, gradient cosine similarity: Du, Czarnecki, Jayakumar, Farajtabar, Pascanu,
 /// Lakshminarayanan, "Adapting Auxiliary Losses Using Gradient Similarity", arXiv 1812.02224
-/// (spec §3.10). An auxiliary-learning method.
+///. An auxiliary-learning method.
 ///
 /// With `g_P` the gradient of the primary objective (the sum of the primary losses) and `g_a`
 /// each auxiliary gradient, the shared parameters receive

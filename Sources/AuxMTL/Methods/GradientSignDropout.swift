@@ -2,7 +2,7 @@ import AuxEngine
 import AuxNN
 
 /// GradDrop: Chen, Ngiam, Huang, Luong, Kretzschmar, Chai, Anguelov, "Just Pick a Sign:
-/// Optimizing Deep Multitask Models with Gradient Sign Dropout", NeurIPS 2020 (spec §3.21).
+/// Optimizing Deep Multitask Models with Gradient Sign Dropout", NeurIPS 2020.
 ///
 /// At the shared representation `z` (the "GradDrop layer"), for every feature element the
 /// method keeps, at random with probability given by the sign purity of the tasks' gradients,

@@ -2,7 +2,7 @@ import AuxEngine
 import AuxNN
 
 /// GradVac: Wang, Tsvetkov, Firat, Cao, "Gradient Vaccine: Investigating and Improving Multi-task
-/// Optimization in Massively Multilingual Models", ICLR 2021 (spec §3.20).
+/// Optimization in Massively Multilingual Models", ICLR 2021.
 ///
 /// Like PCGrad, each task's shared-parameter gradient is adjusted against every other task in a
 /// random order, but towards an adaptive target similarity `φ̂_ij` (an EMA of the observed

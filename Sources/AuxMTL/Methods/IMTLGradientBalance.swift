@@ -2,7 +2,7 @@ import AuxEngine
 import AuxNN
 
 /// IMTL-G, the gradient balance of Liu, Li, Kuang, Xue, Chen, Yang, Liao, Zhang, "Towards
-/// Impartial Multi-task Learning", ICLR 2021 (spec §3.8).
+/// Impartial Multi-task Learning", ICLR 2021.
 ///
 /// Weights `α` with `Σ α = 1` such that the aggregated gradient `Σ_t α_t g_t` has equal
 /// projections on every task's unit gradient: closed form `α ∝ K⁺ d`, `d_t = ‖g_t‖`

@@ -8,7 +8,7 @@ import AuxNN
 #endif
 
 /// IMTL, the hybrid of loss balance and gradient balance of Liu et al., "Towards Impartial
-/// Multi-task Learning", ICLR 2021 (spec §3.8), as LibMTL's `IMTL`.
+/// Multi-task Learning", ICLR 2021, as LibMTL's `IMTL`.
 ///
 /// Every task has a learnable scale `s_t` (init 0, IMTL-L's parameter); each loss is replaced by
 /// `e^{s_t} L_t − s_t` (stationary at `e^{s_t} L_t = 1`). IMTL-G is computed on the gradients of

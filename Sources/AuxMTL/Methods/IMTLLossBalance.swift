@@ -8,7 +8,7 @@ import AuxNN
 #endif
 
 /// IMTL-L, the loss-balance half of IMTL: Liu, Li, Kuang, Xue, Chen, Yang, Liao, Zhang, "Towards
-/// Impartial Multi-task Learning", ICLR 2021 (spec §3.8).
+/// Impartial Multi-task Learning", ICLR 2021.
 ///
 /// Each task has a learnable scale `s_t` (initial 0) and the network, together with `s`, is trained
 /// on

@@ -3,8 +3,8 @@ import AuxNN
 
 /// Impartial Auxiliary Learning (IAL): Li, Feng, Wang, Yang, Zuo, "Unprejudiced Training Auxiliary
 /// Tasks Makes Primary Better: A Multi-Task Learning Perspective", arXiv 2412.19547 (2024), as
-/// reconstructed from the authors' code (`tzjtatata/multitask_ug`, `lightning/balancer/UG.py`) in
-/// the project specification §2.
+/// reconstructed from the authors' code (`tzjtatata/multitask_ug`, `lightning/balancer/UG.py`);
+/// the equations below are the ones the tests check.
 ///
 /// Every task t has a learnable log-standard-deviation `s_t` (σ_t = e^{s_t}, initial −½ ln 2, so
 /// σ = 0.707 and decoder weight 1).
@@ -24,7 +24,7 @@ import AuxNN
 /// its uncertainty (an uncertain auxiliary task gets a small weight). The encoder never sees
 /// `L_dec`; `s` never sees the encoder objective; decoders and `s` never see `ĥ`.
 ///
-/// Options (spec §2.4; defaults = the official code, except clamping, which follows the paper's
+/// Options(defaults = the official code, except clamping, which follows the paper's
 /// stated range [0, 1)):
 /// - `sign_mask` (true): the element-wise sign mask `m_a` of the official code.
 /// - `weighted_primary_gradient` (true): use `h̃_p` of the uncertainty-weighted primary loss
@@ -36,7 +36,7 @@ import AuxNN
 /// - `init_log_sigma` (−½ ln 2).
 /// - `faithful_multi_primary` (false): with several primary tasks, their feature gradients are
 ///   combined by IMTL-G; the code normalises auxiliaries to the norm of the *first* primary's scaled
-///   gradient, we use the combined primary gradient's norm unless this is true (spec §2.5).
+///   gradient, we use the combined primary gradient's norm unless this is true.
 ///
 /// Degenerate steps: if the primary feature gradient is zero (e.g. an all-ignore batch), the
 /// auxiliary terms are skipped and the step report says so; an auxiliary task with a zero feature
@@ -44,7 +44,7 @@ import AuxNN
 public final class ImpartialAuxiliaryLearning: WeightingMethod {
   public static let descriptor = MethodDescriptor(
     name: "ial", title: "Impartial Auxiliary Learning (IAL)",
-    reference: "Li, Feng, Wang, Yang, Zuo. Unprejudiced Training Auxiliary Tasks Makes Primary Better: A Multi-Task Learning Perspective. arXiv 2412.19547, 2024. Equations reconstructed from tzjtatata/multitask_ug lightning/balancer/UG.py (spec §2).",
+    reference: "Li, Feng, Wang, Yang, Zuo. Unprejudiced Training Auxiliary Tasks Makes Primary Better: A Multi-Task Learning Perspective. arXiv 2412.19547, 2024. Equations reconstructed from tzjtatata/multitask_ug lightning/balancer/UG.py.",
     summary: "Trains every decoder with its own uncertainty weight; the encoder gets the primary feature gradient plus auxiliary feature gradients rescaled to the primary's norm, sign-masked and weighted by 1 − σ.",
     kind: .twoStage, requirements: [.losses, .featureGradients],
     options: [

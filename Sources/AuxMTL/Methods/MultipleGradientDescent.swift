@@ -2,7 +2,7 @@ import AuxEngine
 import AuxNN
 
 /// MGDA and MGDA-UB: Sener & Koltun, "Multi-Task Learning as Multi-Objective Optimization",
-/// NeurIPS 2018 (spec §3.5).
+/// NeurIPS 2018.
 ///
 /// Each step finds the minimum-norm point of the convex hull of the (normalised) task gradients,
 /// `α* = argmin_{α ∈ Δ_T} ‖Σ_t α_t ĝ_t‖²` with `ĝ_t = g_t / n_t`, and trains on the weighted loss

@@ -2,7 +2,7 @@ import AuxEngine
 import AuxNN
 
 /// Nash-MTL: Navon, Shamsian, Achituve, Maron, Kawaguchi, Chechik, Fetaya, "Multi-Task Learning
-/// as a Bargaining Game", ICML 2022 (spec §3.16), following `AvivNavon/nash-mtl`
+/// as a Bargaining Game", ICML 2022, following `AvivNavon/nash-mtl`
 /// (`methods/weight_methods.py`, `NashMTL`).
 ///
 /// Every `update_weights_every` steps the weights are recomputed from the shared-parameter

@@ -2,7 +2,7 @@ import AuxEngine
 import AuxNN
 
 /// OL-AUX, online learning of auxiliary task weights: Lin, Baweja, Kantor, Held, "Adaptive
-/// Auxiliary Task Weighting for Reinforcement Learning", NeurIPS 2019 (spec §3.11).
+/// Auxiliary Task Weighting for Reinforcement Learning", NeurIPS 2019.
 ///
 /// The network is trained on `Σ_{p∈P} ℓ_p + Σ_a w_a ℓ_a` (type (A)) with auxiliary weights `w_a`
 /// (initial 1) that follow the first-order change of the primary loss: at every step the method
@@ -29,7 +29,7 @@ public final class OnlineAuxiliaryLearning: WeightingMethod {
 
   public static let descriptor = MethodDescriptor(
     name: "ol-aux", title: "OL-AUX",
-    reference: "Lin, Baweja, Kantor, Held. Adaptive Auxiliary Task Weighting for Reinforcement Learning. NeurIPS 2019. Convention: spec §3.11 (representation-level dot products as in IAL's olaux.py, N = 5, β = 5, raw losses by default, update every N steps).",
+    reference: "Lin, Baweja, Kantor, Held. Adaptive Auxiliary Task Weighting for Reinforcement Learning. NeurIPS 2019. Convention: representation-level dot products as in IAL's olaux.py, N = 5, β = 5, raw losses by default, update every N steps.",
     summary: "Moves each auxiliary weight along the accumulated dot product of its feature gradient with the primary's, every N steps.",
     kind: .lossWeighting, requirements: [.losses, .featureGradients, .optimizer],
     options: [

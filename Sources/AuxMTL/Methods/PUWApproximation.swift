@@ -9,7 +9,7 @@ import AuxNN
 
 /// PUW (approximation): our reconstruction of the particle-filter task weighting of Aghajanzadeh et
 /// al., Pattern Recognition 140, 2023, whose likelihood and resampling details are not available
-/// (spec §3.13). **Not the published method.**
+///. **Not the published method.**
 ///
 /// What is known: task-weight vectors are particles; a particle filter with a Bayesian estimator
 /// moves the weights towards those giving high performance and low predictive uncertainty. The
@@ -37,7 +37,7 @@ import AuxNN
 public final class PUWApproximation: WeightingMethod {
   public static let descriptor = MethodDescriptor(
     name: "puw-approx", title: "PUW (approximation)",
-    reference: "Approximation of Aghajanzadeh et al., Pattern Recognition 140, 2023 (likelihood and resampling unavailable; spec §3.13): particles on the simplex scored by the normalised validation loss after a virtual step, posterior-mean weights, systematic resampling with jitter; MC-dropout term omitted. Not equivalent to the published method.",
+    reference: "Approximation of Aghajanzadeh et al., Pattern Recognition 140, 2023 (likelihood and resampling unavailable): particles on the simplex scored by the normalised validation loss after a virtual step, posterior-mean weights, systematic resampling with jitter; MC-dropout term omitted. Not equivalent to the published method.",
     summary: "A particle filter over task-weight vectors, scoring each by the validation loss after a virtual step with its weights.",
     kind: .lossWeighting, requirements: [.losses, .lossEvaluator, .validationBatch, .optimizer],
     options: [

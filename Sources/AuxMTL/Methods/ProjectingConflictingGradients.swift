@@ -2,7 +2,7 @@ import AuxEngine
 import AuxNN
 
 /// PCGrad: Yu, Kumar, Gupta, Levine, Hausman, Finn, "Gradient Surgery for Multi-Task Learning",
-/// NeurIPS 2020 (spec §3.6).
+/// NeurIPS 2020.
 ///
 /// Each task's shared-parameter gradient is projected, against every other task in a random
 /// order drawn afresh each step, onto the normal plane of any gradient it conflicts with; the

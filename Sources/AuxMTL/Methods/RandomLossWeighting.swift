@@ -8,7 +8,7 @@ import AuxNN
 #endif
 
 /// Random loss weighting (RLW): Lin, Ye, Zhang, "Reasonable Effectiveness of Random Weighting: A
-/// Litmus Test for Multi-Task Learning", TMLR 2022 (arXiv 2111.10603) (spec §3.7).
+/// Litmus Test for Multi-Task Learning", TMLR 2022 (arXiv 2111.10603).
 ///
 /// Every step draws fresh weights `λ = f(λ̃)` and trains on `Σ_t λ_t L_t` (type (A); `weight/<task>`
 /// reports `λ_t`). The `distribution` option chooses `λ̃` and `f`:

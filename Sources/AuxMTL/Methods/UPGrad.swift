@@ -2,7 +2,7 @@ import AuxEngine
 import AuxNN
 
 /// UPGrad: Quinton, Rey, "Jacobian Descent for Multi-Objective Optimization", arXiv 2406.16232
-/// (spec §3.22), following torchjd 0.18's `UPGrad` with its default settings.
+///, following torchjd 0.18's `UPGrad` with its default settings.
 ///
 /// Each task gradient is projected onto the dual cone of all task gradients (the set of
 /// directions that conflict with none of them), and the projections are averaged:

@@ -8,7 +8,7 @@ import AuxNN
 #endif
 
 /// Uncertainty weighting (UW): Kendall, Gal, Cipolla, "Multi-Task Learning Using Uncertainty to
-/// Weigh Losses for Scene Geometry and Semantics", CVPR 2018 (spec §3.2).
+/// Weigh Losses for Scene Geometry and Semantics", CVPR 2018.
 ///
 /// Each task has a learnable log-variance `ℓ_t = log σ_t²` and the network, together with `ℓ`, is
 /// trained on

@@ -8,10 +8,10 @@ import AuxNN
 #endif
 
 /// UW per objective (approximation of Miraliev et al., IEEE T-IV 2024, whose formula is not
-/// available; spec §3.14). **Not the published method.**
+/// available). **Not the published method.**
 ///
 /// What is known: learnable weights for every objective term within a task (e.g. the Dice and IoU
-/// terms of a segmentation head get separate weights). The approximation applies UW (§3.2,
+/// terms of a segmentation head get separate weights). The approximation applies UW (
 /// `ℓ = log σ²`, initial −0.5) to every term `L_{t,k}`:
 ///
 ///     L = Σ_{t,k} [ ½ e^{−ℓ_{t,k}} L_{t,k} + ½ ℓ_{t,k} ]
@@ -30,7 +30,7 @@ import AuxNN
 public final class UncertaintyWeightingPerObjective: WeightingMethod {
   public static let descriptor = MethodDescriptor(
     name: "uw-per-objective", title: "Miraliev et al. (approximation): UW per objective term",
-    reference: "Approximation of Miraliev et al., IEEE T-IV 2024 (formula unavailable; spec §3.14): Kendall et al.'s UW (ℓ = log σ², init −0.5) on every loss term of every task. Not equivalent to the published method.",
+    reference: "Approximation of Miraliev et al., IEEE T-IV 2024 (formula unavailable): Kendall et al.'s UW (ℓ = log σ², init −0.5) on every loss term of every task. Not equivalent to the published method.",
     summary: "Uncertainty weighting applied to each objective term of each task separately.",
     kind: .lossWeighting, requirements: [.losses],
     options: [

@@ -1,5 +1,5 @@
 /// Aligned-MTL's weights (Senushkin et al., "Independent Component Alignment for Multi-Task
-/// Learning", CVPR 2023; spec §3.17), following the authors' code (`SamsungLabs/MTL`
+/// Learning", CVPR 2023), following the authors' code (`SamsungLabs/MTL`
 /// `code/optim/aligned/solver.py`, `balancer.py`) and LibMTL's `Aligned_MTL`:
 ///
 /// `K = V Λ Vᵀ`; keep the eigenpairs with `λ > λ_max · T · ε` (ε = Float's machine epsilon, the

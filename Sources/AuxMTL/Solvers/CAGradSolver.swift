@@ -1,5 +1,5 @@
 /// CAGrad's inner problem (Liu et al., "Conflict-Averse Gradient Descent for Multi-task
-/// Learning", NeurIPS 2021; spec §3.15), solved to high accuracy from the Gramian.
+/// Learning", NeurIPS 2021), solved to high accuracy from the Gramian.
 ///
 /// With `g₀ = (1/T) Σ_t g_t` and `g_w = Σ_t w_t g_t`, find
 /// `w* = argmin_{w ∈ Δ_T} g_wᵀ g₀ + ρ ‖g_w‖`, `ρ = c ‖g₀‖`, then the update direction is

@@ -1,7 +1,7 @@
 import AuxEngine
 
 /// GradDrop's sign-dropout of feature gradients (Chen et al., "Just Pick a Sign: Optimizing Deep
-/// Multitask Models with Gradient Sign Dropout", NeurIPS 2020; spec §3.21), as LibMTL's
+/// Multitask Models with Gradient Sign Dropout", NeurIPS 2020), as LibMTL's
 /// `GradDrop` (the "GradDrop layer" at the shared representation `z`):
 ///
 /// - `G_t = Σ_batch sign(z) ⊙ ∂L_t/∂z` (summed over the first dimension of `z`);

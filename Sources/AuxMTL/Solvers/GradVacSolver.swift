@@ -1,5 +1,5 @@
 /// GradVac's gradient vaccine (Wang, Tsvetkov, Firat, Cao, "Gradient Vaccine: Investigating and
-/// Improving Multi-task Optimization in Massively Multilingual Models", ICLR 2021; spec §3.20),
+/// Improving Multi-task Optimization in Massively Multilingual Models", ICLR 2021),
 /// whole-model granularity, computed exactly from the Gramian.
 ///
 /// For each task i: `g_i^pc ← g_i`; for every other task j in a random order:

@@ -2,7 +2,7 @@
 /// aggregated gradient `g = Σ α_t g_t` has equal projections on every task's unit gradient.
 ///
 /// The paper writes `α_{2:T} = g_1 Uᵀ (D Uᵀ)⁻¹` with `D` and `U` the differences of gradients and
-/// unit gradients to the first task's. An equivalent symmetric form (spec §3.8; verified against the
+/// unit gradients to the first task's. An equivalent symmetric form(verified against the
 /// paper's form in our tests) is `α ∝ K⁺ d` with `K = G Gᵀ` and `d_t = ‖g_t‖`, normalised to sum
 /// to 1; the pseudo-inverse also handles linearly dependent gradients (as torchjd does).
 public enum IMTLGSolver {

@@ -1,5 +1,5 @@
 /// The minimum-norm point of the convex hull of T vectors, from their Gramian: MGDA's subproblem
-/// `α* = argmin_{α ∈ Δ_T} ‖Σ_t α_t g_t‖²` (Sener & Koltun, NeurIPS 2018; spec §3.5), and the
+/// `α* = argmin_{α ∈ Δ_T} ‖Σ_t α_t g_t‖²` (Sener & Koltun, NeurIPS 2018), and the
 /// building block of ``CAGradSolver``.
 ///
 /// Two solvers, both deterministic and working on `K = G Gᵀ` only:

@@ -5,7 +5,7 @@
 #endif
 
 /// The Nash bargaining weights of Nash-MTL (Navon et al., "Multi-Task Learning as a Bargaining
-/// Game", ICML 2022; spec §3.16): `α ∈ ℝ^T_{>0}` with `(K α)_t = 1 / α_t` for every task.
+/// Game", ICML 2022): `α ∈ ℝ^T_{>0}` with `(K α)_t = 1 / α_t` for every task.
 ///
 /// This system is the optimality condition of the strictly convex problem
 /// `min_{α > 0} F(α) = ½ αᵀ K α − Σ_t log α_t`. We solve it with a damped Newton method

@@ -1,7 +1,7 @@
 import AuxEngine
 
-/// PCGrad's projections (Yu et al., "Gradient Surgery for Multi-Task Learning", NeurIPS 2020;
-/// spec §3.6), computed exactly from the Gramian.
+/// PCGrad's projections (Yu et al., "Gradient Surgery for Multi-Task Learning", NeurIPS 2020),
+/// computed exactly from the Gramian.
 ///
 /// For each task i: `g_i^pc ← g_i`; for every other task j in a random order, if
 /// `g_i^pc · g_j < 0` then `g_i^pc ← g_i^pc − (g_i^pc · g_j / ‖g_j‖²) g_j` (projection against the

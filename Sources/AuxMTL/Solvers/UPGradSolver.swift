@@ -1,5 +1,5 @@
 /// UPGrad's weights (Quinton & Rey, "Jacobian Descent for Multi-Objective Optimization", arXiv
-/// 2406.16232; spec §3.22), following torchjd 0.18 (`aggregation/_upgrad.py`,
+/// 2406.16232), following torchjd 0.18 (`aggregation/_upgrad.py`,
 /// `_linalg/_dual_cone.py`, `_linalg/_gramian.py`) exactly:
 ///
 /// 1. `K ← K / trace(K)` when `trace(K) ≥ normEps`, else `K ← 0` (torchjd's `normalize`; note the

@@ -5,7 +5,7 @@ import AuxEngine
 ///
 /// The layers are registered as `bn_list.0` … `bn_list.<T−1>`, Auto-Lambda's names. Each task's
 /// layer keeps its own affine parameters and running statistics, so one encoder serves several
-/// input domains (multi-domain CIFAR-100, spec §5.6).
+/// input domains (multi-domain CIFAR-100).
 public final class TaskConditionalBatchNorm2d: Module {
   /// The per-task layers.
   public let layers: [BatchNorm2d]

@@ -1,6 +1,6 @@
 import AuxEngine
 
-/// The task-conditional VGG-16 of multi-domain CIFAR-100 (spec §5.6; Auto-Lambda's `MTLVGG16`
+/// The task-conditional VGG-16 of multi-domain CIFAR-100(Auto-Lambda's `MTLVGG16`
 /// convolutional part): VGG-16 convolutions shared by all tasks, with a separate batch-norm layer
 /// per task in every block.
 ///

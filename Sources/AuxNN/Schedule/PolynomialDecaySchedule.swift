@@ -2,7 +2,7 @@
 ///
 /// With `power` 0.9 (the default here) this is the schedule of the IAL / MTI-Net code
 /// (`adjust_learning_rate`, `lr · (1 − epoch / epochs)^0.9`, set once per epoch on every group;
-/// methods spec §2.4 and §5.3). It is also `torch.optim.lr_scheduler.PolynomialLR(total_iters:
+/// the NYUv2/Cityscapes training recipes). It is also `torch.optim.lr_scheduler.PolynomialLR(total_iters:
 /// maxEpochs, power:)` in its closed form (whose default power is 1), which stays at 0 after
 /// `maxEpochs`.
 ///

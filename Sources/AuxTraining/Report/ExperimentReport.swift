@@ -11,7 +11,7 @@ import Foundation
 /// ```
 ///
 /// Conventions: metric columns are mean ± sample standard deviation (n − 1) over seeds; Δm is in
-/// percent, positive when better than the single-task baselines (spec §5.1), computed from the
+/// percent, positive when better than the single-task baselines, computed from the
 /// seed means (and, in brackets, as mean ± std of the per-seed Δm); the baselines are the
 /// experiment's `single-task` runs averaged over their seeds. Nothing is filled in: a value that
 /// cannot be computed is "—" with a footnote saying why.
@@ -77,7 +77,7 @@ public struct ExperimentReport: Sendable {
   static let legend = """
     Metric columns: mean ± sample standard deviation over seeds (the Seeds column, or n=k where a \
     cell has fewer runs). Δm in percent against the single-task runs (mean over their seeds), \
-    positive = better (spec §5.1): "single metric" uses each task's main metric, "per-task mean" \
+    positive = better: "single metric" uses each task's main metric, "per-task mean" \
     averages the signed relative changes of all of a task's metrics first. "primary" averages over \
     the primary task(s), "all tasks" over every task the runs report. The number is Δm of the seed \
     means; in brackets the mean ± std of the per-seed Δm. — marks a value that cannot be computed, \

@@ -6,7 +6,7 @@ public enum DeltaMScope: String, Sendable, Hashable {
   case allTasks = "all tasks"
 }
 
-/// How a task's relative change is formed (spec §5.1).
+/// How a task's relative change is formed.
 public enum DeltaMVariant: String, Sendable, Hashable {
   /// One main metric per task (IAL eq. (11), Vandenhende et al.): `deltaMSingleMetric`.
   case singleMetric = "single metric"

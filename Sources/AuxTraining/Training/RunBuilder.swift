@@ -111,7 +111,7 @@ public enum RunBuilder {
     ]
     if !method.parameters.isEmpty {
       // The method's own weights train with the network's rate (or their own) and no decay: decay
-      // on log σ would bias σ towards 1 (spec §2.4).
+      // on log σ would bias σ towards 1.
       groups.append(ParameterGroup(
         name: "method", parameters: method.parameters.map { (name: "method.\($0.name)", parameter: $0.parameter) },
         learningRate: Float(config.method.learningRate ?? config.optimizer.learningRate), weightDecay: 0))

@@ -14,7 +14,7 @@ import AuxNN
 /// | unit vectors | `[N, 3, H, W]`, L2-normalised | 1 − cosine over valid pixels | mean, median angle, % within 11.25°/22.5°/30° |
 /// | soft label | `[N, C]` logits | soft cross-entropy | accuracy against the most likely class |
 ///
-/// These are the losses of MTAN/LibMTL/Auto-Lambda for NYUv2-style tasks (spec §5.2).
+/// These are the losses of MTAN/LibMTL/Auto-Lambda for NYUv2-style tasks.
 public struct TaskObjective: Sendable {
   public let spec: TaskLabelSpec
   public let role: TaskRole

@@ -1,5 +1,5 @@
 // swift-tools-version: 6.0
-// A standalone runner for AuxNN's ConvReferenceBenchmark (kept out of the main package's products).
+// A standalone runner for AuxBench's ConvReferenceBenchmark (kept out of the main package's products).
 //
 //   cd scripts/bench/ConvBench && swift build -c release
 //   OPENBLAS_CORETYPE=SkylakeX .build/release/ConvBench [--threads 2] [--tasks 2] [--repeats 20] [name ...]

@@ -65,7 +65,7 @@ public final class CIFAR100Records: Sendable {
   }
 }
 
-/// Multi-domain CIFAR-100 as Auto-Lambda builds it (`CIFAR100MTL`, spec §5.6): 20 tasks, one per
+/// Multi-domain CIFAR-100 as Auto-Lambda builds it (`CIFAR100MTL`): 20 tasks, one per
 /// superclass, each a 5-way classification of its fine classes relabelled 0…4 by ascending fine
 /// id (`np.unique(..., return_inverse=True)`). The task is multi-input: each task has its own
 /// images, so ``load(root:split:normalization:)`` returns one dataset per domain, for a

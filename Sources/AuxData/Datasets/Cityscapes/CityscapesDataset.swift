@@ -3,7 +3,7 @@ import AuxIO
 import Foundation
 
 /// Cityscapes in Auto-Lambda's released layout (19-class segmentation, 10-class parts, disparity;
-/// 256×512; spec §5.4).
+/// 256×512).
 ///
 /// ```
 /// root/

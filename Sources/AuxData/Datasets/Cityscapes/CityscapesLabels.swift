@@ -1,4 +1,4 @@
-/// The label conversions of Auto-Lambda's Cityscapes loader (spec §5.4).
+/// The label conversions of Auto-Lambda's Cityscapes loader.
 public enum CityscapesLabels {
   /// Train id (0…18) of each Cityscapes label id 0…33, −1 for ignored ids
   /// ({0–6, 9, 10, 14–16, 18, 29, 30}); from cityscapesScripts `labels.py`, as Auto-Lambda's

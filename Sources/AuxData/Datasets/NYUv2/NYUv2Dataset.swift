@@ -2,7 +2,7 @@ import AuxEngine
 import AuxIO
 import Foundation
 
-/// NYUv2 in MTAN's preprocessed NPY layout (13 classes, 288×384; spec §5.2).
+/// NYUv2 in MTAN's preprocessed NPY layout (13 classes, 288×384).
 ///
 /// ```
 /// root/

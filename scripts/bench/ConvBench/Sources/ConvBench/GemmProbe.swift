@@ -1,5 +1,6 @@
 import AuxEngine
 import AuxNN
+import AuxBench
 import Dispatch
 
 /// GFLOP/s of the sgemm calls the reference convs make per image (forward, dW, dX).

@@ -1,5 +1,6 @@
 import AuxEngine
 import AuxNN
+import AuxBench
 import Foundation
 
 #if canImport(Glibc)

@@ -1,4 +1,5 @@
 import AuxEngine
+import AuxNN
 
 #if canImport(Glibc)
   import Glibc
