@@ -101,6 +101,49 @@ struct MetricTests {
     #expect(m.compute().allSatisfy { $0.direction == .lowerIsBetter })
   }
 
+  /// Valid targets 0, 2, 0, 4 with predictions 1, 1, 0, 6: diffs 1, −1, 0, 2. absErr and RMSE use
+  /// all four (abs 4/4 = 1, RMSE √(6/4)); relErr skips the two zero targets: (1/2 + 2/4)/2 = 1/2.
+  @Test("depth relative error skips and counts zero targets instead of trapping")
+  func depthSkipsZeroTargets() {
+    var m = DepthMetric()
+    m.update(predictions: Tensor(shape: [1, 1, 1, 4], scalars: [1, 1, 0, 6]), targets: Tensor(shape: [1, 1, 1, 4], scalars: [0, 2, 0, 4]))
+    let v = values(m)
+    #expect(close(v["absErr"]!, 1) && close(v["rmse"]!, (6.0 / 4).squareRoot()) && close(v["relErr"]!, 0.5))
+    #expect(m.validPixels == 4 && m.zeroTargetPixels == 2)
+    var zeros = DepthMetric()
+    zeros.update(predictions: Tensor(shape: [3], scalars: [1, 0, 2]), targets: Tensor(shape: [3], repeating: 0))
+    let z = values(zeros)
+    #expect(z["relErr"]!.isNaN && close(z["absErr"]!, 1) && zeros.zeroTargetPixels == 3)
+    zeros.reset()
+    #expect(zeros.zeroTargetPixels == 0 && zeros.validPixels == 0)
+  }
+
+  /// Diffs 0.1, −0.2, 0 (mask drops the fourth): MAE 0.1, MSE 0.05/3, PSNR 10·log₁₀(1/MSE) with peak 1;
+  /// peak 2 adds 10·log₁₀ 4. A perfect prediction has PSNR +∞.
+  @Test("image regression MAE, RMSE and PSNR by hand over valid pixels")
+  func imageRegressionByHand() {
+    var m = ImageRegressionMetric(peak: 1)
+    let p = Tensor(shape: [1, 1, 2, 2], scalars: [0.1, 0.3, 0, 9])
+    let g = Tensor(shape: [1, 1, 2, 2], scalars: [0, 0.5, 0, 0])
+    let mask = Tensor(shape: [1, 1, 2, 2], scalars: [1, 1, 1, 0])
+    m.update(predictions: p, targets: g, masks: mask)
+    let v = values(m)
+    let mse = (Double(Float(0.1)) * Double(Float(0.1)) + pow(Double(Float(0.3)) - Double(Float(0.5)), 2)) / 3
+    #expect(close(v["mae"]!, (Double(Float(0.1)) + Double(Float(0.5)) - Double(Float(0.3))) / 3, 1e-9))
+    #expect(close(v["rmse"]!, mse.squareRoot(), 1e-9))
+    #expect(close(v["psnr"]!, 10 * log10(1 / mse), 1e-9))
+    #expect(m.value(named: "psnr")?.direction == .higherIsBetter && m.value(named: "mae")?.direction == .lowerIsBetter)
+    var peak2 = ImageRegressionMetric(peak: 2)
+    peak2.update(predictions: p, targets: g, masks: mask)
+    #expect(close(values(peak2)["psnr"]!, 10 * log10(4 / mse), 1e-9))
+    var perfect = ImageRegressionMetric()
+    perfect.update(predictions: g, targets: g)
+    #expect(values(perfect)["psnr"]! == .infinity && values(perfect)["mae"]! == 0)
+    var empty = ImageRegressionMetric()
+    empty.update(predictions: p, targets: g, masks: Tensor(shape: [1, 1, 2, 2], repeating: 0))
+    #expect(empty.compute().allSatisfy { $0.value.isNaN })
+  }
+
   /// Batch A: one valid pixel with error 4; batch B: three with error 0. Pooled abs error is
   /// 4/4 = 1, not the mean of batch means (4 + 0)/2 = 2.
   @Test("depth pools pixels across batches (not batch means); all-invalid batches change nothing")

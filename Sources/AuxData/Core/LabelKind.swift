@@ -35,8 +35,11 @@ public enum LabelKind: Sendable, Equatable, CustomStringConvertible {
 public struct TaskLabelSpec: Sendable, Equatable {
   public let name: String
   public let kind: LabelKind
-  public init(name: String, kind: LabelKind) {
+  /// For dense-regression tasks, which errors to report (depth-like by default).
+  public let regressionMetrics: RegressionMetricFamily
+  public init(name: String, kind: LabelKind, regressionMetrics: RegressionMetricFamily = .depth) {
     self.name = name
     self.kind = kind
+    self.regressionMetrics = regressionMetrics
   }
 }

@@ -10,7 +10,7 @@ import AuxNN
 /// | --- | --- | --- | --- |
 /// | class index | `[N, C]` logits | cross-entropy | accuracy |
 /// | dense class map | `[N, C, H, W]` logits | cross-entropy ignoring the ignore index | mIoU, pixel accuracy (two classes, e.g. edges: also F, precision, recall of class 1 at p ≥ 0.5) |
-/// | dense regression | `[N, ch, H, W]` | L1 over valid pixels | abs err, rel err, RMSE |
+/// | dense regression | `[N, ch, H, W]` | L1 over valid pixels | abs err, rel err (zero targets skipped), RMSE; image targets (denoise): MAE, RMSE, PSNR |
 /// | unit vectors | `[N, 3, H, W]`, L2-normalised | 1 − cosine over valid pixels | mean, median angle, % within 11.25°/22.5°/30° |
 /// | soft label | `[N, C]` logits | soft cross-entropy | accuracy against the most likely class |
 ///
@@ -37,7 +37,19 @@ public struct TaskObjective: Sendable {
   /// Whether the head predicts a map (upsampled to the input size) rather than a vector.
   public var isDense: Bool { spec.kind.isDense }
 
-  /// The default main metric of a label kind.
+  /// The default main metric of a task.
+  public static func defaultMainMetric(for spec: TaskLabelSpec) -> String {
+    if case .denseRegression = spec.kind, case .image = spec.regressionMetrics { return "mae" }
+    return defaultMainMetric(for: spec.kind)
+  }
+
+  /// The metric names a task reports.
+  public static func metricNames(for spec: TaskLabelSpec) -> [String] {
+    if case .denseRegression = spec.kind, case .image = spec.regressionMetrics { return ["mae", "rmse", "psnr"] }
+    return metricNames(for: spec.kind)
+  }
+
+  /// The default main metric of a label kind (depth-like errors for dense regression).
   public static func defaultMainMetric(for kind: LabelKind) -> String {
     switch kind {
     case .classIndex, .softLabel: "accuracy"
@@ -47,7 +59,7 @@ public struct TaskObjective: Sendable {
     }
   }
 
-  /// The metric names a label kind reports.
+  /// The metric names a label kind reports (depth-like errors for dense regression).
   public static func metricNames(for kind: LabelKind) -> [String] {
     switch kind {
     case .classIndex, .softLabel: ["accuracy"]
@@ -64,8 +76,8 @@ public struct TaskObjective: Sendable {
   public init(spec: TaskLabelSpec, role: TaskRole, mainMetric: String? = nil) throws {
     self.spec = spec
     self.role = role
-    let allowed = Self.metricNames(for: spec.kind)
-    let main = mainMetric ?? Self.defaultMainMetric(for: spec.kind)
+    let allowed = Self.metricNames(for: spec)
+    let main = mainMetric ?? Self.defaultMainMetric(for: spec)
     guard allowed.contains(main) else {
       throw TrainingError("tasks.main_metric for '\(spec.name)' (\(spec.kind)): '\(main)' is not one of its metrics \(allowed.joined(separator: ", "))")
     }
@@ -104,7 +116,11 @@ public struct TaskObjective: Sendable {
     case .classIndex(let c), .softLabel(let c): AccuracyMetric(classes: c)
     case .denseClass(2, let ignore): BinaryMapMetric(ignoreIndex: ignore)
     case .denseClass(let c, let ignore): SegmentationMetric(classes: c, ignoreIndex: ignore)
-    case .denseRegression: DepthMetric()
+    case .denseRegression:
+      switch spec.regressionMetrics {
+      case .depth: DepthMetric()
+      case .image(let peak): ImageRegressionMetric(peak: peak)
+      }
     case .unitVector: NormalMetric()
     }
   }

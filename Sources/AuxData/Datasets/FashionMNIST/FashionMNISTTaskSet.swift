@@ -83,7 +83,7 @@ public struct FashionMNISTTaskSet: MultiTaskDataset {
       case "item": TaskLabelSpec(name: name, kind: .classIndex(classes: 10))
       case "group": TaskLabelSpec(name: name, kind: .classIndex(classes: 4))
       case "rotation": TaskLabelSpec(name: name, kind: .classIndex(classes: 4))
-      default: TaskLabelSpec(name: name, kind: .denseRegression(channels: 1))
+      default: TaskLabelSpec(name: name, kind: .denseRegression(channels: 1), regressionMetrics: .image(peak: 1))
       }
     }
   }
