@@ -22,7 +22,8 @@ let package = Package(
   ],
   // Data-parallel training over MPI is optional: `swift build -c release --traits MPI` builds the
   // CMPI system library (Open MPI, `libopenmpi-dev`) and the AuxMPI target and defines the
-  // compilation condition MPI; the default build neither needs nor links MPI.
+  // compilation condition MPI in every target; the default build neither needs nor links MPI
+  // (checked with pkg-config hiding ompi: `swift build` and `swift test` still build).
   traits: [
     .trait(name: "MPI", description: "Data-parallel training over MPI (needs Open MPI: libopenmpi-dev)"),
     .default(enabledTraits: []),
@@ -63,7 +64,11 @@ let package = Package(
     .target(name: "AuxData", dependencies: ["AuxEngine", "AuxIO"]),
     .target(name: "AuxMTL", dependencies: ["AuxEngine", "AuxNN"]),
     .target(name: "AuxBench", dependencies: ["AuxEngine", "AuxNN", "AuxMTL"]),
-    .target(name: "AuxMPI", dependencies: ["AuxMTL", "CMPI"]),
+    // `swift build`/`swift test` build every target, so AuxMPI reaches the MPI headers only with
+    // the trait; without it, its sources compile to an empty module (`#if MPI`).
+    .target(
+      name: "AuxMPI",
+      dependencies: ["AuxMTL", .target(name: "CMPI", condition: .when(traits: ["MPI"]))]),
     .target(
       name: "AuxTraining",
       dependencies: [

@@ -1,3 +1,4 @@
+#if MPI
 import AuxMTL
 import CMPI
 
@@ -118,3 +119,4 @@ public final class MPICommunicator: Communicator {
     throw CommunicatorError("\(call) failed (code \(code)): \(message)")
   }
 }
+#endif
