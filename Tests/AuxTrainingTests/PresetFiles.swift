@@ -46,8 +46,8 @@ struct PresetVariant: CustomStringConvertible {
 
   /// The variants of a preset's text.
   ///
-  /// - Throws: ``FormatProblem`` when a header line outside the block mentions `--set`, or a
-  ///   block line holds anything but a label, `--set` arguments and one `(or …)` list.
+  /// - Throws: ``FormatProblem`` when a block line holds anything but a label, `--set` arguments
+  ///   and one closing parenthetical.
   static func parse(_ text: String, file: String) throws -> [PresetVariant] {
     let header = text.split(separator: "\n", omittingEmptySubsequences: false).prefix { $0.hasPrefix("#") }
     var out: [PresetVariant] = []
@@ -63,9 +63,6 @@ struct PresetVariant: CustomStringConvertible {
         continue
       }
       inBlock = false
-      if line.contains("--set") && !line.contains("`--set") {
-        throw FormatProblem(description: "\(file):\(n + 1): a --set outside the '# Variants' block: \(raw)")
-      }
     }
     return out
   }

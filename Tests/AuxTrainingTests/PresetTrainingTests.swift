@@ -88,6 +88,30 @@ struct PresetTrainingTests {
     return config
   }
 
+  /// Pseudo tasks whose teacher is a run under `runs/<experiment>/` (as a preset's header tells
+  /// to train first): the preset of that experiment is trained here first, the same way, and the
+  /// teacher path points at its run.
+  static func withTeachers(_ config: TrainConfig, preset: String, in dir: URL) throws -> TrainConfig {
+    var config = config
+    for (name, var entry) in config.tasks.pseudoTasks.sorted(by: { $0.key < $1.key }) {
+      guard let teacher = entry.teacher, teacher.hasPrefix("runs/") else { continue }
+      let experiment = teacher.dropFirst(5).split(separator: "/").first.map(String.init) ?? ""
+      guard let source = try PresetFiles.names.first(where: { try PresetFiles.load($0).experiment == experiment }) else {
+        Issue.record("\(preset): tasks.pseudo.\(name).teacher \(teacher) is no preset's experiment")
+        continue
+      }
+      let run = dir.appendingPathComponent(teacher)
+      if !FileManager.default.fileExists(atPath: run.path) {
+        var notes: [String] = []
+        guard let c = try smokeConfig(source, in: dir, notes: &notes) else { continue }
+        #expect(try RunBuilder.makeTrainer(c, networks: StandardNetworks.factory).run(resume: false).status == .finished, "teacher \(source)")
+      }
+      entry.teacher = run.path
+      config.tasks.pseudoTasks[name] = entry
+    }
+    return config
+  }
+
   @Test("configs/ holds presets, and each dataset they use has a data source here")
   func everyPresetHasData() throws {
     #expect(PresetFiles.names.count >= 5, "configs/ lists \(PresetFiles.names)")
@@ -103,8 +127,9 @@ struct PresetTrainingTests {
     let dir = try Fixtures.temporaryDirectory("preset-\(preset)")
     defer { try? FileManager.default.removeItem(at: dir) }
     var notes: [String] = []
-    guard let config = try Self.smokeConfig(preset, in: dir, notes: &notes) else { return }
+    guard let loaded = try Self.smokeConfig(preset, in: dir, notes: &notes) else { return }
     #expect(notes.isEmpty, "\(preset): \(notes)")
+    let config = try Self.withTeachers(loaded, preset: preset, in: dir)
     let trainer = try RunBuilder.makeTrainer(config, resolvedConfigText: config.yaml(), networks: StandardNetworks.factory)
     let record = try trainer.run(resume: false)
     #expect(record.status == .finished, "\(preset)")
@@ -112,7 +137,7 @@ struct PresetTrainingTests {
 
     // The preset's own model, method and tasks were trained (only sizes were overridden).
     let plain = try PresetFiles.load(preset)
-    #expect(config.model == plain.model && config.method == plain.method && config.tasks == plain.tasks && config.optimizer == plain.optimizer)
+    #expect(loaded.model == plain.model && loaded.method == plain.method && loaded.tasks == plain.tasks && loaded.optimizer == plain.optimizer)
     #expect(record.model == "\(plain.model.encoder)+\(plain.model.head)")
     let steps = try trainer.folder.steps()
     #expect(steps.map(\.step) == [1], "\(preset): steps \(steps.map(\.step))")
@@ -135,7 +160,9 @@ struct PresetTrainingTests {
   func variants(preset: String) throws {
     let text = try String(contentsOf: PresetFiles.url(preset), encoding: .utf8)
     let variants = try PresetVariant.parse(text, file: preset)
-    #expect(!variants.isEmpty, "\(preset) documents no variants")
+    // A preset documents variants, or whole commands (run by PaperPresetCommandTests).
+    let commands = text.split(separator: "\n").prefix { $0.hasPrefix("#") }.contains { $0.contains("auxmtl train --config") || $0.contains("auxmtl compare --config") }
+    #expect(!variants.isEmpty || commands, "\(preset) documents no variants and no commands")
     let dir = try Fixtures.temporaryDirectory("variants-\(preset)")
     defer { try? FileManager.default.removeItem(at: dir) }
     for variant in variants {

@@ -29,6 +29,10 @@ public final class Trainer {
   public private(set) var record: RunRecord
   /// Runs each training step (the method, clipping, the optimiser).
   public let driver: StepDriver
+  /// Seed 004's training-only auxiliary module (`model.aux_module`), or nil. It is not part of
+  /// ``network``: evaluation never runs it and `best.safetensors` does not hold it (checkpoints
+  /// do, to resume).
+  public let auxiliaryModule: AuxiliaryModule?
 
   // Loop state (saved in checkpoints).
   private var epochsDone = 0
@@ -48,8 +52,10 @@ public final class Trainer {
   /// Assembles a run from its parts (see ``RunBuilder`` for building them from a config).
   public init(
     config: TrainConfig, folder: RunFolder, record: RunRecord, objectives: [TaskObjective], network: any MultiTaskNetwork,
-    method: any WeightingMethod, optimizer: any Optimizer, scheduler: LearningRateScheduler, data: TrainingData
+    method: any WeightingMethod, optimizer: any Optimizer, scheduler: LearningRateScheduler, data: TrainingData,
+    auxiliaryModule: AuxiliaryModule? = nil
   ) throws {
+    self.auxiliaryModule = auxiliaryModule
     self.config = config
     self.folder = folder
     self.record = record
@@ -67,7 +73,9 @@ public final class Trainer {
     primaryIndex = p
     driver = try StepDriver(
       tasks: tasks,
-      model: ModelSplit(sharedParameters: network.encoderParameters, taskParameters: objectives.indices.map { network.headParameters($0) }),
+      model: ModelSplit(
+        sharedParameters: network.encoderParameters, taskParameters: objectives.indices.map { network.headParameters($0) },
+        trainingOnlyParameters: auxiliaryModule?.parameters() ?? []),
       method: method, optimizer: optimizer, clipNorm: config.optimizer.clipNorm)
   }
 
@@ -119,6 +127,7 @@ public final class Trainer {
   /// One epoch; false when interrupted.
   private func trainEpoch(_ epoch: Int, progress: TrainingProgress, shouldStop: () -> Bool) throws -> Bool {
     network.module.train()
+    auxiliaryModule?.train()
     let source = try EpochBatches(data: data, config: config, epoch: epoch, taskCount: objectives.count)
     let planned = config.training.maxStepsPerEpoch > 0 ? min(source.count, config.training.maxStepsPerEpoch) : source.count
     progress.epochStarted(epoch: epoch + 1, of: config.training.epochs, steps: planned)
@@ -192,18 +201,32 @@ public final class Trainer {
         guard let next = try? source.validationBatches() else { return [] }
         return (try? self.plainLosses(next)) ?? []
       })
+    // The encoder's stage outputs of this step, for the auxiliary module.
+    final class Stages { var maps: [Tensor] = [] }
+    let stages = Stages()
     return StepBatch(
       encode: { [unowned self] in
-        if batches.count == 1 { return self.network.encode(batches[0].images, task: nil) }
+        if batches.count == 1 {
+          guard self.auxiliaryModule != nil else { return self.network.encode(batches[0].images, task: nil) }
+          stages.maps = self.network.encodeStages(batches[0].images)
+          return stages.maps[stages.maps.count - 1]
+        }
         return Tensor.concat(batches.enumerated().map { t, b in self.network.encode(b.images, task: t) }, axis: 0)
       },
-      losses: { [unowned self] shared in
-        try self.objectives.enumerated().map { t, o in
+      lossesWithTerms: { [unowned self] shared in
+        let losses = try self.objectives.enumerated().map { t, o in
           let batch = batches.count == 1 ? batches[0] : batches[t]
           let z = rows.isEmpty ? shared[t] : shared[t].sliced(axis: 0, range: rows[t])
           let output = self.network.decode(z, task: t, inputSize: Size2D(batch.images.shape[2], batch.images.shape[3]))
           return try o.loss(output, batch: batch)
         }
+        guard let aux = self.auxiliaryModule, !stages.maps.isEmpty else { return TaskLosses(losses) }
+        // Seed 004: every task's loss on its column of the auxiliary module, weighted and summed.
+        let batch = batches[0]
+        let outputs = aux(stages.maps, inputSize: Size2D(batch.images.shape[2], batch.images.shape[3]))
+        var total = try self.objectives[0].loss(outputs[0], batch: batch)
+        for t in 1..<self.objectives.count { total = total + (try self.objectives[t].loss(outputs[t], batch: batch)) }
+        return TaskLosses(losses, trainingOnly: total * Float(self.config.model.auxModuleLossWeight))
       },
       evaluator: evaluator)
   }
@@ -319,7 +342,7 @@ public final class Trainer {
       stoppedEarly: stoppedEarly, secondsPerEpoch: record.secondsPerEpoch, solverCounts: solverCounts)
     let checkpoint = TrainingCheckpoint(
       model: network.module, optimizer: optimizer, scheduler: scheduler, step: iteration, epoch: epochsDone,
-      components: ["method": method.stateDict()],
+      components: auxiliaryModule.map { ["method": method.stateDict(), "auxmodule": $0.stateDict()] } ?? ["method": method.stateDict()],
       metadata: ["loop": String(decoding: try JSONEncoder().encode(loop), as: UTF8.self)])
     try checkpoint.write(to: folder.checkpointURL)
   }
@@ -349,6 +372,12 @@ public final class Trainer {
     }
     try checkpoint.restore(model: network.module, optimizer: optimizer, scheduler: scheduler)
     try method.loadStateDict(checkpoint.components["method"] ?? [:])
+    if let aux = auxiliaryModule {
+      guard let state = checkpoint.components["auxmodule"] else {
+        throw FormatError(file: path, "component auxmodule: expected the auxiliary module's state (model.aux_module is on), found none; the run was started without it")
+      }
+      try aux.loadStateDict(state, source: path)
+    }
     epochsDone = checkpoint.epoch
     iteration = checkpoint.step
     bestValue = loop.bestValue
