@@ -141,7 +141,7 @@ public final class Trainer {
     while stepInEpoch < planned, let batches = try source.next() {
       if shouldStop() { return false }
       if let missing = unlabelledTask(batches) {
-        // Nothing to learn for that task here, and methods that normalise by a task's loss or
+        // Nothing to learn for the primary here, and methods that normalise by a task's loss or
         // gradient (DWA, GLS, IMTL-G, MGDA, Nash-MTL …) are undefined at zero: skip the step.
         skippedSteps += 1
         record.skippedSteps = skippedSteps
@@ -245,9 +245,11 @@ public final class Trainer {
       evaluator: evaluator)
   }
 
-  /// The first task with no valid label in the step's batches, or nil.
+  /// The first primary task with no valid label in the step's batches, or nil. (An auxiliary
+  /// task without labels in a batch, e.g. a pseudo task whose teacher labelled no pixel above its
+  /// threshold, only contributes a zero loss; the step still trains the primary.)
   private func unlabelledTask(_ batches: [Batch]) -> String? {
-    for (t, o) in objectives.enumerated() {
+    for (t, o) in objectives.enumerated() where o.role == .primary {
       let batch = batches.count == 1 ? batches[0] : batches[t]
       if !o.hasLabels(in: batch) { return o.name }
     }
