@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 //
 // auxmtl: primary + auxiliary multi-task learning in Swift.
 //
@@ -8,6 +8,7 @@
 //   AuxData (datasets, metrics) → AuxMTL (tasks, weighting methods)
 //   AuxBench (training-step benchmarks, uses AuxMTL)
 //   AuxTraining (training loop, experiments, reports) → auxmtl (thin CLI)
+//   CMPI (system library) → AuxMPI (MPI communicator), only with the trait MPI
 import PackageDescription
 
 let package = Package(
@@ -18,6 +19,14 @@ let package = Package(
     .library(
       name: "AuxMTLKit",
       targets: ["AuxEngine", "AuxIO", "AuxNN", "AuxData", "AuxMTL", "AuxBench", "AuxTraining"]),
+  ],
+  // Data-parallel training over MPI is optional: `swift build -c release --traits MPI` builds the
+  // CMPI system library (Open MPI, `libopenmpi-dev`) and the AuxMPI target and defines the
+  // compilation condition MPI in every target; the default build neither needs nor links MPI
+  // (checked with pkg-config hiding ompi: `swift build` and `swift test` still build).
+  traits: [
+    .trait(name: "MPI", description: "Data-parallel training over MPI (needs Open MPI: libopenmpi-dev)"),
+    .default(enabledTraits: []),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -41,6 +50,10 @@ let package = Package(
       name: "CTIFF",
       pkgConfig: "libtiff-4",
       providers: [.apt(["libtiff-dev"])]),
+    .systemLibrary(
+      name: "CMPI",
+      pkgConfig: "ompi",
+      providers: [.apt(["libopenmpi-dev"])]),
 
     // MARK: Library layers
     .target(
@@ -51,6 +64,11 @@ let package = Package(
     .target(name: "AuxData", dependencies: ["AuxEngine", "AuxIO"]),
     .target(name: "AuxMTL", dependencies: ["AuxEngine", "AuxNN"]),
     .target(name: "AuxBench", dependencies: ["AuxEngine", "AuxNN", "AuxMTL"]),
+    // `swift build`/`swift test` build every target, so AuxMPI reaches the MPI headers only with
+    // the trait; without it, its sources compile to an empty module (`#if MPI`).
+    .target(
+      name: "AuxMPI",
+      dependencies: ["AuxMTL", .target(name: "CMPI", condition: .when(traits: ["MPI"]))]),
     .target(
       name: "AuxTraining",
       dependencies: [
@@ -61,11 +79,12 @@ let package = Package(
       name: "auxmtl",
       dependencies: [
         "AuxEngine", "AuxIO", "AuxNN", "AuxData", "AuxMTL", "AuxBench", "AuxTraining",
+        .target(name: "AuxMPI", condition: .when(traits: ["MPI"])),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
     // MARK: Test support and tests
-    .target(name: "AuxTestSupport", dependencies: ["AuxEngine", "AuxIO"]),
+    .target(name: "AuxTestSupport", dependencies: ["AuxEngine", "AuxIO", "AuxData"]),
     .testTarget(name: "AuxEngineTests", dependencies: ["AuxEngine", "AuxTestSupport"]),
     .testTarget(
       name: "AuxNNTests", dependencies: ["AuxEngine", "AuxNN", "AuxIO", "AuxTestSupport"]),

@@ -2,15 +2,8 @@ import AuxTraining
 import Foundation
 import Testing
 
-/// The repository's `configs/` folder, found relative to this source file.
-private let configsDirectory = URL(fileURLWithPath: #filePath)
-  .deletingLastPathComponent()  // AuxTrainingTests
-  .deletingLastPathComponent()  // Tests
-  .deletingLastPathComponent()  // repository root
-  .appendingPathComponent("configs")
-
 private func preset(_ name: String) throws -> TrainConfig {
-  try TrainConfig.load(file: configsDirectory.appendingPathComponent("\(name).yaml"))
+  try PresetFiles.load(name)
 }
 
 /// The presets under `configs/` parse, validate, and hold the paper settings they claim.
@@ -18,8 +11,7 @@ private func preset(_ name: String) throws -> TrainConfig {
 struct PresetTests {
   @Test("every preset in configs/ parses and validates, and starts with a header comment")
   func everyPresetLoads() throws {
-    let files = try FileManager.default.contentsOfDirectory(at: configsDirectory, includingPropertiesForKeys: nil)
-      .filter { $0.pathExtension == "yaml" }
+    let files = PresetFiles.names.map(PresetFiles.url)
     #expect(Set(files.map(\.lastPathComponent)).isSuperset(of: [
       "nyuv2.yaml", "cityscapes.yaml", "multi-cifar100.yaml", "fashion-quick.yaml", "scenes-quick.yaml",
     ]))

@@ -101,8 +101,10 @@ struct ReportOutputTests {
     let c = ElementCounter.parse(text)
     #expect(c.error == nil, "\(String(describing: c.error))")
     #expect(c.rootElement == "html")
-    // Tables: three Table I (primary semantic, primary depth, auxiliary setting), Table II, runs left out.
-    #expect(c.counts["table"] == 5)
+    // Tables: three Table I (primary semantic, primary depth, auxiliary setting), each followed by
+    // its paired comparisons, the mean rank, Table II, runs left out.
+    #expect(c.counts["table"] == 9)
+    #expect(text.contains("<ul class=\"verdicts\">") && text.contains("Mean rank across settings"))
     // Plots: per primary set, validation metric and training loss (2 + 2); weights: primary
     // semantic: ial's five families + ew's weight, primary depth: ial's five.
     #expect(c.counts["svg"] == 15)

@@ -18,12 +18,19 @@ public struct ModelSplit {
   /// The last shared layer's parameters (GradNorm's `W`); nil picks the last shared parameter of
   /// rank ≥ 2.
   public var lastSharedParameters: [Parameter]?
+  /// Parameters of training-only parts (seed 004's auxiliary module): they receive only the
+  /// gradient of ``TaskLosses/trainingOnly``.
+  public var trainingOnlyParameters: [Parameter]
 
   /// A split from explicit parameter sets.
-  public init(sharedParameters: [Parameter], taskParameters: [[Parameter]], lastSharedParameters: [Parameter]? = nil) {
+  public init(
+    sharedParameters: [Parameter], taskParameters: [[Parameter]], lastSharedParameters: [Parameter]? = nil,
+    trainingOnlyParameters: [Parameter] = []
+  ) {
     self.sharedParameters = sharedParameters
     self.taskParameters = taskParameters
     self.lastSharedParameters = lastSharedParameters
+    self.trainingOnlyParameters = trainingOnlyParameters
   }
 
   /// The split of a ``AuxNN/MultiTaskModel``: its encoder's parameters are shared, each head's

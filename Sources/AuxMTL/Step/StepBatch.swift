@@ -53,9 +53,14 @@ public struct TaskLosses {
   public var losses: [Tensor]
   /// Each task's individual objective terms (normally `losses[t] = Σ_k terms[t][k]`), or nil.
   public var terms: [[Tensor]]?
+  /// A loss that only training-time parts of the model define (seed 004's auxiliary module), or
+  /// nil. The ``StepDriver`` adds its gradient, unweighted by the method, to the shared parameters
+  /// and to ``ModelSplit/trainingOnlyParameters``; the method never sees it.
+  public var trainingOnly: Tensor?
 
-  public init(_ losses: [Tensor], terms: [[Tensor]]? = nil) {
+  public init(_ losses: [Tensor], terms: [[Tensor]]? = nil, trainingOnly: Tensor? = nil) {
     self.losses = losses
     self.terms = terms
+    self.trainingOnly = trainingOnly
   }
 }

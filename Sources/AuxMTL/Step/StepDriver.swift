@@ -22,8 +22,10 @@ public struct StepOutcome {
 ///    the head parameter sets, the optimiser, the loss evaluator and its second batch only when
 ///    declared (a method that uses an undeclared one gets an ``MTLStepError`` naming it);
 ///    with ``stopsOnNonFinite``, a NaN or infinite loss throws ``NonFiniteValueError`` here;
-/// 4. the method's `backward`; with ``stopsOnNonFinite``, a NaN or infinite entry in any
-///    optimised parameter's gradient throws ``NonFiniteValueError`` here, before anything changes;
+/// 4. the method's `backward` (when the batch has a ``TaskLosses/trainingOnly`` loss, its
+///    gradient is added afterwards to the shared and ``ModelSplit/trainingOnlyParameters``, outside
+///    the method's weighting); with ``stopsOnNonFinite``, a NaN or infinite entry in any optimised
+///    parameter's gradient throws ``NonFiniteValueError`` here, before anything changes;
 /// 5. clipping of every optimised parameter's gradient to ``clipNorm`` (when positive, the
 ///    PyTorch `clip_grad_norm_` convention);
 /// 6. the optimiser step, then the method's `afterOptimizerStep`.
@@ -107,12 +109,16 @@ public final class StepDriver {
   @discardableResult
   public func step(_ batch: StepBatch, epoch: Int = 0, iteration: Int = 0) throws -> StepOutcome {
     optimizer.zeroGrad()
-    let step = try makeStep(batch, epoch: epoch, iteration: iteration)
+    let (step, trainingOnly) = try makeStep(batch, epoch: epoch, iteration: iteration)
     let losses = step.lossValues
     if stopsOnNonFinite, let t = losses.firstIndex(where: { !$0.isFinite }) {
       throw NonFiniteValueError(.loss(task: tasks[t].name), value: losses[t], iteration: iteration, epoch: epoch)
     }
+    // The training-only loss's gradient is taken before the method runs (the method's encoder
+    // pass releases the graph) and added after it, so the method never sees it.
+    let extra = trainingOnly.map(trainingOnlyGradients) ?? []
     let report = try method.backward(step)
+    for (p, g) in extra { p.grad = p.grad.map { $0 + g } ?? g }
     if stopsOnNonFinite { try checkGradients(epoch: epoch, iteration: iteration) }
     if clipNorm > 0 {
       clipGradientNorm(optimizer.allParameters.map(\.parameter), maxNorm: Float(clipNorm))
@@ -144,8 +150,19 @@ public final class StepDriver {
     }
   }
 
-  /// The forward pass and the ``MTLStep`` with exactly what the method declares.
-  private func makeStep(_ batch: StepBatch, epoch: Int, iteration: Int) throws -> MTLStep {
+  /// The gradient of a training-only loss with respect to the trainable shared parameters and
+  /// the training-only parameters it reaches (the graph is retained for the method).
+  private func trainingOnlyGradients(_ loss: Tensor) -> [(Parameter, Tensor)] {
+    guard loss.requiresGrad else { return [] }
+    let params = (model.sharedParameters + model.trainingOnlyParameters).filter(\.requiresGrad)
+    guard !params.isEmpty else { return [] }
+    let grads = Autograd.gradients(of: [loss], wrt: params.map(\.value), retainGraph: true)
+    return zip(params, grads).compactMap { p, g in g.map { (p, $0) } }
+  }
+
+  /// The forward pass and the ``MTLStep`` with exactly what the method declares, and the batch's
+  /// training-only loss.
+  private func makeStep(_ batch: StepBatch, epoch: Int, iteration: Int) throws -> (MTLStep, Tensor?) {
     let shared = SharedFeatures(try batch.encode(), taskCount: tasks.count)
     let out = try batch.losses(shared)
     let needs = provided
@@ -154,11 +171,11 @@ public final class StepDriver {
       if !needs.contains(.validationBatch) { e.validationLosses = nil }
       evaluator = e
     }
-    return try MTLStep(
+    return (try MTLStep(
       tasks: tasks, losses: out.losses, shared: shared, sharedParameters: model.sharedParameters,
       taskParameters: needs.contains(.taskParameters) ? model.taskParameters : nil,
       lastSharedParameters: model.lastSharedParameters, epoch: epoch, iteration: iteration,
       optimizer: needs.contains(.optimizer) ? optimizer : nil, evaluator: evaluator, lossTerms: out.terms,
-      provided: needs, methodName: method.descriptor.name)
+      provided: needs, methodName: method.descriptor.name), out.trainingOnly)
   }
 }

@@ -21,11 +21,24 @@ public protocol Encoder: Module {
   /// The feature map of `input` (`[N, 3, H, W]` for image encoders) as seen by task `task`
   /// (0-based; ignored unless the encoder is task-conditional).
   func features(_ input: Tensor, task: Int) -> Tensor
+  /// Channels of the maps ``stageFeatures(_:task:)`` returns, in order (the last is
+  /// ``featureChannels``). Defaults to the feature map alone.
+  var stageChannels: [Int] { get }
+  /// The outputs of the encoder's stages for `input`, shallow to deep, the last being
+  /// ``features(_:task:)``'s map, all from one forward pass (what a training-only auxiliary module
+  /// reads). Defaults to the feature map alone.
+  func stageFeatures(_ input: Tensor, task: Int) -> [Tensor]
 }
 
 extension Encoder {
   /// Ordinary encoders are shared by all tasks: nil.
   public var conditionalTaskCount: Int? { nil }
+
+  /// One stage: the feature map.
+  public var stageChannels: [Int] { [featureChannels] }
+
+  /// One stage: the feature map.
+  public func stageFeatures(_ input: Tensor, task: Int) -> [Tensor] { [features(input, task: task)] }
 
   /// The feature map of `input` for an encoder shared by all tasks.
   ///

@@ -32,6 +32,24 @@ public final class ReferenceCNN: Module, Encoder, Layer {
 
   public func features(_ input: Tensor, task: Int) -> Tensor { self(input) }
 
+  /// Three stages: after block 1 (64 channels, stride 2), block 3 (128, stride 4) and block 4 (the
+  /// features).
+  public var stageChannels: [Int] { [64, 128, 128] }
+
+  /// The outputs of blocks 1, 3 and 4 of one forward pass.
+  public func stageFeatures(_ input: Tensor, task: Int) -> [Tensor] {
+    precondition(
+      input.rank == 4 && input.shape[1] == inChannels,
+      "ReferenceCNN: input of shape \(input.shape) must be [N, \(inChannels), H, W]")
+    var x = input
+    var stages: [Tensor] = []
+    for (i, b) in blocks.enumerated() {
+      x = b(x)
+      if i == 1 || i == 3 || i == 4 { stages.append(x) }
+    }
+    return stages
+  }
+
   /// The feature map `[N, 128, ⌈H/4⌉, ⌈W/4⌉]` of an `[N, inChannels, H, W]` input.
   public func callAsFunction(_ input: Tensor) -> Tensor {
     precondition(

@@ -46,6 +46,8 @@ extension TrainConfig {
       .optionalTextList("tasks.auxiliary", \.tasks.auxiliary),
       .textMap("tasks.main_metric", \.tasks.mainMetric),
       .textMap("tasks.noise", \.tasks.labelNoise),
+      .optionalNumber("tasks.primary_label_fraction", \.tasks.primaryLabelFraction, .unitOpenClosed),
+      .pseudoTasks("tasks.pseudo", \.tasks.pseudoTasks),
 
       .choice("method.name", \.method.name, methodNames),
       .textMap("method.options", \.method.options),
@@ -57,6 +59,9 @@ extension TrainConfig {
       .optionalText("model.pretrained", \.model.pretrained),
       .optionalText("model.initial_weights", \.model.initialWeights),
       .textList("model.frozen_heads", \.model.frozen),
+      .boolean("model.aux_module", \.model.auxModuleEnabled),
+      .integer("model.aux_module_width", \.model.auxModuleChannels, .atLeast(1)),
+      .number("model.aux_module_weight", \.model.auxModuleLossWeight, .positive),
 
       .choice("optimizer.name", \.optimizer.name, optimizerNames),
       .number("optimizer.learning_rate", \.optimizer.learningRate, .positive),

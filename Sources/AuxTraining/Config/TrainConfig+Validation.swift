@@ -74,7 +74,33 @@ extension TrainConfig {
         throw fail("tasks.noise", "'\(task)' is primary; label noise is for auxiliary tasks (the primary's labels measure the result)")
       }
     }
+    if let fraction = tasks.primaryLabelFraction, fraction < 1, everyTaskPrimary {
+      throw fail("tasks.primary_label_fraction", "needs named primary tasks: with tasks.primary '\(TrainConfig.allTasks)' every task would lose its labels; found \(fraction)")
+    }
     if let dup = firstDuplicate(model.frozen) { throw fail("model.frozen_heads", "lists '\(dup)' twice") }
+
+    // Pseudo-labelled tasks.
+    for (name, p) in tasks.pseudoTasks.sorted(by: { $0.key < $1.key }) {
+      let key = "tasks.pseudo"
+      if name == TrainConfig.allTasks || name.isEmpty { throw fail(key, "'\(name)' cannot name a task") }
+      if everyTaskPrimary || primary.contains(name) {
+        throw fail(key, "'\(name)' is primary; pseudo labels make auxiliary tasks (the primary's labels measure the result)")
+      }
+      switch (p.teacher, p.labels) {
+      case (nil, nil): throw fail(key, "task '\(name)': give a teacher (a run folder of auxmtl train) or labels (a folder of precomputed NPY files)")
+      case (.some, .some): throw fail(key, "task '\(name)': give either teacher or labels, not both")
+      case (.some, nil):
+        if p.task == nil { throw fail(key, "task '\(name)': teacher needs task, the teacher's task whose head makes the labels") }
+        if p.classes != nil { throw fail(key, "task '\(name)': classes is for precomputed hard labels; a teacher's head gives its own number of classes") }
+      case (nil, .some):
+        if p.task != nil { throw fail(key, "task '\(name)': task names a teacher's head; precomputed labels have none") }
+        if p.kind == "hard" && p.classes == nil { throw fail(key, "task '\(name)': precomputed hard labels need classes, the number of classes of the maps") }
+        if p.kind != "hard" && p.classes != nil { throw fail(key, "task '\(name)': classes is only for kind hard (found kind \(p.kind))") }
+      }
+      if p.kind != "hard" && p.threshold > 0 {
+        throw fail(key, "task '\(name)': threshold is for kind hard (pixels below it are ignored); found kind \(p.kind) with threshold \(p.threshold)")
+      }
+    }
 
     // Method.
     if method.name == RunRecord.singleTaskMethod {

@@ -54,8 +54,21 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     /// kind `gaussian`, `flip` or `blocks` (see AuxData's `LabelNoise`). Nil: none. (Optional so
     /// that run records written before the key existed still decode; use ``labelNoise``.)
     public var noise: [String: String]? = nil
+    /// The fraction of training images that keep the primary tasks' labels (the label-scarce
+    /// regime: the others carry auxiliary labels only and the primary losses skip them); nil or 1:
+    /// all. Validation and test labels are never removed.
+    public var primaryLabelFraction: Double? = nil
+    /// Auxiliary tasks whose labels a teacher makes, by the new task's name (see
+    /// ``PseudoTaskConfig``). Nil: none (use ``pseudoTasks``).
+    public var pseudo: [String: PseudoTaskConfig]? = nil
 
     public init() {}
+
+    /// ``pseudo`` with nil as empty.
+    public var pseudoTasks: [String: PseudoTaskConfig] {
+      get { pseudo ?? [:] }
+      set { pseudo = newValue.isEmpty ? nil : newValue }
+    }
 
     /// ``noise`` with nil as empty.
     public var labelNoise: [String: String] {
@@ -91,8 +104,29 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     /// paper's "broken auxiliary task" (the authors' `is_fix_head`). Their losses still send
     /// gradients into the encoder. Nil: none (use ``frozen``).
     public var frozenHeads: [String]? = nil
+    /// Seed 004's training-only auxiliary module (`aux-module-approx`, AuxNN's
+    /// `AuxiliaryModule`): attached during training, absent from evaluation and saved weights.
+    /// Nil: off (use ``auxModuleEnabled``; optional so older run records decode).
+    public var auxModule: Bool? = nil
+    /// Channels of the module's blocks (nil: 32; use ``auxModuleChannels``).
+    public var auxModuleWidth: Int? = nil
+    /// Weight of the module's summed task losses (nil: 1; use ``auxModuleLossWeight``).
+    public var auxModuleWeight: Double? = nil
 
     public init() {}
+
+    public var auxModuleEnabled: Bool {
+      get { auxModule ?? false }
+      set { auxModule = newValue ? true : nil }
+    }
+    public var auxModuleChannels: Int {
+      get { auxModuleWidth ?? 32 }
+      set { auxModuleWidth = newValue == 32 ? nil : newValue }
+    }
+    public var auxModuleLossWeight: Double {
+      get { auxModuleWeight ?? 1 }
+      set { auxModuleWeight = newValue == 1 ? nil : newValue }
+    }
 
     /// ``frozenHeads`` with nil as empty.
     public var frozen: [String] {

@@ -58,6 +58,7 @@ public struct ExperimentPlan: Sendable, Equatable {
           c.tasks.auxiliary = []
           // The baseline is the clean single-task model: no auxiliary-task settings.
           c.tasks.labelNoise = [:]
+          c.tasks.pseudoTasks = [:]
           c.model.frozen = []
           c.seed = seed
           out.append(Run(id: RunBuilder.runID(c), config: c))

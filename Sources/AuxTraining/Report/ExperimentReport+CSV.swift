@@ -12,7 +12,8 @@ extension ExperimentReport {
   /// (`;`-separated), `method`, `options` (`name=value;…`, non-default only), `runs`; then for every
   /// task metric of any table `<task>/<metric>_mean`, `_std`, `_n`; then for every Δm column
   /// `delta_m_<scope>_<variant>` (percent, from the seed means) with `_seed_mean`, `_seed_std`,
-  /// `_seed_n` (per-seed Δm); then `notes` (why values are missing). Cells that do not apply
+  /// `_seed_n` (per-seed Δm), and the paired comparisons `_vs_single_task_mean`, `_lower`,
+  /// `_upper`, `_n`, `_significant` and the same `_vs_ew_…` (95 % t intervals); then `notes` (why values are missing). Cells that do not apply
   /// are empty; the single-task row has `ref` in its Δm columns.
   public func table1CSV() -> String {
     var metricKeys: [String] = []
@@ -23,7 +24,12 @@ extension ExperimentReport {
     }
     var header = ["dataset", "table", "primary_tasks", "method", "options", "runs"]
     for k in metricKeys { header += ["\(k)_mean", "\(k)_std", "\(k)_n"] }
-    for d in deltaKeys { header += [d.csvName, "\(d.csvName)_seed_mean", "\(d.csvName)_seed_std", "\(d.csvName)_seed_n"] }
+    for d in deltaKeys {
+      header += [d.csvName, "\(d.csvName)_seed_mean", "\(d.csvName)_seed_std", "\(d.csvName)_seed_n"]
+      for ref in ["single_task", "ew"] {
+        header += ["mean", "lower", "upper", "n", "significant"].map { "\(d.csvName)_vs_\(ref)_\($0)" }
+      }
+    }
     header.append("notes")
     var lines = [header.map(ReportFormat.csvField).joined(separator: ",")]
     for t in tables {
@@ -52,16 +58,22 @@ extension ExperimentReport {
           if let i = t.deltaMColumns.firstIndex(of: d) {
             let cell = row.deltaM[i]
             if cell.isReference {
-              fields += ["ref", "", "", ""]
+              fields += ["ref", "", "", ""] + Array(repeating: "", count: 10)
             } else {
               fields += [
                 ReportFormat.csv(cell.value), ReportFormat.csv(cell.perSeed?.mean),
                 ReportFormat.csv(cell.perSeed?.standardDeviation), cell.perSeed.map { String($0.count) } ?? "",
               ]
+              for p in [cell.versusSingleTask, cell.versusEqualWeighting] {
+                fields += [
+                  ReportFormat.csv(p?.mean), ReportFormat.csv(p?.lower), ReportFormat.csv(p?.upper),
+                  p.map { String($0.count) } ?? "", p.map { $0.lower == nil ? "" : String($0.isSignificant) } ?? "",
+                ]
+              }
             }
             if let n = cell.note { noteIndices.append(n) }
           } else {
-            fields += ["", "", "", ""]
+            fields += Array(repeating: "", count: 14)
           }
         }
         fields.append(uniqued(noteIndices).map { t.notes[$0 - 1] }.joined(separator: " | "))

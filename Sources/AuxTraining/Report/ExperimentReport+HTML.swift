@@ -33,7 +33,18 @@ extension ExperimentReport {
 
       """
     if tables.isEmpty { out += "<p>No finished run to tabulate.</p>\n" }
-    for t in tables { out += Self.htmlTable(t.textGrid(), heading: "h3", baselineRows: [0]) }
+    for t in tables {
+      out += Self.htmlTable(t.textGrid(), heading: "h3", baselineRows: [0])
+      out += "<p class=\"legend\">Paired differences over seeds (percent points, 95 % CI; * significant at 5 %):</p>\n"
+      out += Self.htmlTable(t.pairedGrid(), heading: nil, baselineRows: [])
+      let verdicts = t.verdicts()
+      if !verdicts.isEmpty {
+        out += "<ul class=\"verdicts\">\n"
+        for v in verdicts { out += "<li>\(e(v))</li>\n" }
+        out += "</ul>\n"
+      }
+    }
+    if !ranks.rows.isEmpty { out += Self.htmlTable(ranks.textGrid(), heading: "h3", baselineRows: []) }
     out += "<h2>Table II: training time</h2>\n<p class=\"legend\">Seconds per training epoch (no evaluation), mean ± sample std over runs; ratio to the mean of EW (ew).</p>\n"
     out += Self.htmlTable(timing.textGrid(), heading: nil, baselineRows: [])
     if !runs.excluded.isEmpty {

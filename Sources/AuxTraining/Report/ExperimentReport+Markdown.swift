@@ -4,7 +4,13 @@ extension ExperimentReport {
     var out = "# Experiment report: \(name)\n\n\(summaryLine) Plots: [report.html](report.html).\n\n"
     out += "## Table I: task metrics and Δm\n\n\(Self.legend)\n\n"
     if tables.isEmpty { out += "No finished run to tabulate.\n\n" }
-    for t in tables { out += Self.markdownTable(t.textGrid(), level: 3) }
+    for t in tables {
+      out += Self.markdownTable(t.textGrid(), level: 3)
+      out += Self.markdownTable(t.pairedGrid(), level: nil, caption: "Paired differences over seeds (percent points, 95 % CI; * significant at 5 %):")
+      for v in t.verdicts() { out += "- \(Self.markdownCell(v))\n" }
+      out += "\n"
+    }
+    if !ranks.rows.isEmpty { out += Self.markdownTable(ranks.textGrid(), level: 3) }
     out += "## Table II: training time\n\nSeconds per training epoch (no evaluation), mean ± sample std over runs; ratio to the mean of EW (`ew`).\n\n"
     out += Self.markdownTable(timing.textGrid(), level: nil)
     if !runs.excluded.isEmpty {
@@ -18,8 +24,9 @@ extension ExperimentReport {
     s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
   }
 
-  static func markdownTable(_ g: TextGrid, level: Int?) -> String {
+  static func markdownTable(_ g: TextGrid, level: Int?, caption: String? = nil) -> String {
     var out = level.map { String(repeating: "#", count: $0) + " \(g.title)\n\n" } ?? ""
+    if let caption { out += "\(caption)\n\n" }
     out += "| " + g.header.map(markdownCell).joined(separator: " | ") + " |\n"
     out += "|" + g.header.indices.map { i in i < g.rightAligned.count && g.rightAligned[i] ? " ---: |" : " --- |" }.joined() + "\n"
     for row in g.rows { out += "| " + row.map(markdownCell).joined(separator: " | ") + " |\n" }

@@ -21,6 +21,8 @@ public struct ExperimentReport: Sendable {
   public let runs: ExperimentRuns
   /// Table I: one per dataset and set of primary tasks, then the auxiliary-setting tables.
   public let tables: [ResultsTable]
+  /// Mean rank of each method over the Table I settings.
+  public let ranks: MeanRankTable
   /// Table II.
   public let timing: TimingTable
   public let figures: ReportFigures
@@ -30,6 +32,7 @@ public struct ExperimentReport: Sendable {
     self.name = runs.directory.lastPathComponent
     self.runs = runs
     tables = ResultsTable.build(runs: runs.included)
+    ranks = MeanRankTable.build(tables: tables)
     timing = TimingTable.build(runs: runs.included)
     figures = ReportFigures.build(runs: runs.included)
   }
@@ -81,7 +84,12 @@ public struct ExperimentReport: Sendable {
     averages the signed relative changes of all of a task's metrics first. "primary" averages over \
     the primary task(s), "all tasks" over every task the runs report. The number is Δm of the seed \
     means; in brackets the mean ± std of the per-seed Δm. — marks a value that cannot be computed, \
-    with a footnote saying why.
+    with a footnote saying why. Under each table, paired comparisons: a run is paired with the \
+    single-task (or EW) run of the same seed, which saw the same data order and started from the \
+    same encoder weights; per seed, Δm against the same-seed single-task runs, then the mean \
+    difference with its 95 % Student-t interval (paired t, n − 1 degrees of freedom). * marks an \
+    interval that excludes 0 (significant at 5 %, two-sided, with no correction for the number \
+    of comparisons).
     """
 
   /// Excluded runs as a grid.

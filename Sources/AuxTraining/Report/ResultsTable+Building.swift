@@ -82,7 +82,7 @@ struct DatasetContext {
   /// A Δm cell for a model whose per-run metrics are `perRun` (and whose seed-mean metrics are
   /// `mean`), over `tasks`; nil note means it was computed.
   func deltaMCell(
-    _ column: DeltaMColumn, tasks: [String], mean: TaskMetrics, perRun: [TaskMetrics], notes: inout NoteList
+    _ column: DeltaMColumn, tasks: [String], mean: TaskMetrics, perRun: [(seed: UInt64, metrics: TaskMetrics)], notes: inout NoteList
   ) -> DeltaMCell {
     let missing = tasks.filter { baselines.runs(dataset: dataset, task: $0).isEmpty }
     if !missing.isEmpty {
@@ -92,11 +92,34 @@ struct DatasetContext {
     let base = baselines.means(dataset: dataset, tasks: tasks, mainMetric: mainMetric)
     do {
       let value = try mean.deltaM(column.variant, baseline: base, tasks: tasks)
-      let seeds = perRun.compactMap { try? $0.deltaM(column.variant, baseline: base, tasks: tasks) }
-      return DeltaMCell(value: value, perSeed: SampleSummary(seeds), note: nil, isReference: false)
+      let seeds = perRun.compactMap { try? $0.metrics.deltaM(column.variant, baseline: base, tasks: tasks) }
+      var cell = DeltaMCell(value: value, perSeed: SampleSummary(seeds), note: nil, isReference: false)
+      for (seed, metrics) in perRun {
+        guard let paired = baselines.seedMetrics(dataset: dataset, tasks: tasks, seed: seed, mainMetric: mainMetric),
+          let d = try? metrics.deltaM(column.variant, baseline: paired, tasks: tasks)
+        else { continue }
+        cell.pairedPerSeed[seed] = d
+      }
+      let paired = cell.pairedPerSeed.keys.sorted()
+      cell.versusSingleTask = PairedDifference(differences: paired.map { cell.pairedPerSeed[$0]! }, seeds: paired)
+      if paired.count < perRun.count {
+        _ = notes.add("\(column.title): the paired comparisons use only the seeds with a single-task run of every task (\(paired.count) of \(perRun.count)).")
+      }
+      return cell
     } catch {
       let n = notes.add("\(column.title): \(error)")
       return DeltaMCell(value: nil, perSeed: nil, note: n, isReference: false)
+    }
+  }
+}
+
+/// Fills each row's paired comparison with EW (`ew` with its default options), seed by seed.
+func compareWithEqualWeighting(_ rows: inout [ResultRow]) {
+  let ew = MethodVariant(method: "ew", options: [:])
+  guard let e = rows.firstIndex(where: { $0.variant == ew }) else { return }
+  for r in rows.indices where r != e && !rows[r].variant.isSingleTask {
+    for j in rows[r].deltaM.indices {
+      rows[r].deltaM[j].versusEqualWeighting = PairedDifference(rows[r].deltaM[j].pairedPerSeed, minus: rows[e].deltaM[j].pairedPerSeed)
     }
   }
 }
@@ -160,8 +183,8 @@ extension ResultsTable {
           let n = notes.add("\(dc.scope == .primary ? "Δm primary" : "Δm over all tasks") needs every task's metric from every run; some \(variant) runs do not report \(lacking.joined(separator: ", ")).")
           return DeltaMCell(value: nil, perSeed: nil, note: n, isReference: false)
         }
-        let perRun = rowRuns.map { TaskMetrics(run: $0, tasks: tasks, mainMetric: ctx.mainMetric) }
-        return ctx.deltaMCell(dc, tasks: tasks, mean: TaskMetrics.mean(perRun), perRun: perRun, notes: &notes)
+        let perRun = rowRuns.map { (seed: $0.record.seed, metrics: TaskMetrics(run: $0, tasks: tasks, mainMetric: ctx.mainMetric)) }
+        return ctx.deltaMCell(dc, tasks: tasks, mean: TaskMetrics.mean(perRun.map(\.metrics)), perRun: perRun, notes: &notes)
       }
       rows.append(ResultRow(variant: variant, runIDs: rowRuns.map(\.record.id), runCount: rowRuns.count, cells: cells, deltaM: deltas))
     }
@@ -169,6 +192,7 @@ extension ResultsTable {
     let title = everyTask
       ? "\(ctx.dataset): every task primary (\(primary.joined(separator: ", ")))"
       : "\(ctx.dataset): primary \(primary.joined(separator: ", "))"
+    compareWithEqualWeighting(&rows)
     return ResultsTable(kind: .primarySet(primary), dataset: ctx.dataset, title: title, columns: columns, deltaMColumns: deltaMColumns, rows: rows, notes: notes.notes)
   }
 
@@ -210,7 +234,7 @@ extension ResultsTable {
         // Per seed: the seeds every task's runs share, one run each.
         var seeds = Set(byTask[tasks[0]]!.map(\.record.seed))
         for t in tasks.dropFirst() { seeds.formIntersection(byTask[t]!.map(\.record.seed)) }
-        let perSeed = seeds.sorted().map { seed -> TaskMetrics in
+        let perSeed = seeds.sorted().map { seed -> (seed: UInt64, metrics: TaskMetrics) in
           var m = TaskMetrics()
           for t in tasks {
             let run = byTask[t]!.first { $0.record.seed == seed }!
@@ -218,7 +242,7 @@ extension ResultsTable {
             m.main[t] = one.main[t]
             m.all[t] = one.all[t]
           }
-          return m
+          return (seed: seed, metrics: m)
         }
         return ctx.deltaMCell(dc, tasks: tasks, mean: mean, perRun: perSeed, notes: &notes)
       }
@@ -226,6 +250,7 @@ extension ResultsTable {
       let ids = tasks.flatMap { byTask[$0]!.map(\.record.id) }
       rows.append(ResultRow(variant: variant, runIDs: ids, runCount: counts.count == 1 ? counts.first : nil, cells: cells, deltaM: deltas))
     }
+    compareWithEqualWeighting(&rows)
     return ResultsTable(
       kind: .auxiliarySetting, dataset: ctx.dataset,
       title: "\(ctx.dataset): auxiliary setting, each task's metric from the runs where it is the primary",

@@ -66,6 +66,15 @@ public struct DeltaMCell: Sendable, Equatable {
   public let note: Int?
   /// The single-task row itself (Δm is 0 by definition).
   public let isReference: Bool
+  /// Per seed: Δm of the run with that seed against the single-task runs with the same seed
+  /// (same data order and encoder initialisation); seeds without a single-task run of every task
+  /// are left out.
+  public internal(set) var pairedPerSeed: [UInt64: Double] = [:]
+  /// The paired comparison with single-task: mean of ``pairedPerSeed`` with its 95 % t interval.
+  public internal(set) var versusSingleTask: PairedDifference? = nil
+  /// The paired comparison with EW (`ew`): this row's ``pairedPerSeed`` minus EW's, over the
+  /// seeds both have; nil for EW itself, the single-task row, or without EW runs.
+  public internal(set) var versusEqualWeighting: PairedDifference? = nil
 
   static let reference = DeltaMCell(value: nil, perSeed: nil, note: nil, isReference: true)
 }
@@ -81,7 +90,7 @@ public struct ResultRow: Sendable {
   /// One per ``ResultsTable/columns``.
   public let cells: [ResultCell]
   /// One per ``ResultsTable/deltaMColumns``.
-  public let deltaM: [DeltaMCell]
+  public internal(set) var deltaM: [DeltaMCell]
 }
 
 /// A table shaped like the IAL paper's Table I: rows = methods (and the single-task baselines),

@@ -102,4 +102,18 @@ struct BaselineSet {
     }
     return out
   }
+
+  /// The metrics of the single-task runs of `tasks` with seed `seed` (one run per task, the first
+  /// by id); nil unless every task has such a run reporting its main metric.
+  func seedMetrics(dataset: String, tasks: [String], seed: UInt64, mainMetric: [String: String]) -> TaskMetrics? {
+    var out = TaskMetrics()
+    for t in tasks {
+      guard let run = runs(dataset: dataset, task: t).first(where: { $0.record.seed == seed }) else { return nil }
+      let m = TaskMetrics(run: run, tasks: [t], mainMetric: mainMetric)
+      guard m.main[t] != nil else { return nil }
+      out.main[t] = m.main[t]
+      out.all[t] = m.all[t]
+    }
+    return out
+  }
 }

@@ -114,6 +114,8 @@ public struct RunRecord: Codable, Sendable, Equatable {
   /// The method's solver counts over the run (steps with a non-converged solve or a fallback,
   /// the last problem); nil for methods without an inner solver.
   public var solver: SolverCounts?
+  /// Training batches skipped because a primary task had no label in them (label-scarce data); nil: none.
+  public var skippedSteps: Int?
   /// Software and machine facts (auxmtl version, BLAS core and threads).
   public var environment: [String: String]
   /// The resolved configuration the run was started with (nil in records written by hand).

@@ -18,9 +18,19 @@ public protocol MultiTaskNetwork: AnyObject {
   func encode(_ images: Tensor, task: Int?) -> Tensor
   /// Task `task`'s raw output from shared features; dense heads upsample to `inputSize` (H, W).
   func decode(_ features: Tensor, task: Int, inputSize: Size2D) -> Tensor
+  /// Channels of the stage outputs ``encodeStages(_:)`` gives, or nil when the network does not
+  /// expose its stages (then it cannot take a training-only auxiliary module).
+  var stageChannels: [Int]? { get }
+  /// The encoder's stage outputs for one batch shared by all tasks, the last being the features.
+  func encodeStages(_ images: Tensor) -> [Tensor]
 }
 
 extension MultiTaskNetwork {
+  /// None by default.
+  public var stageChannels: [Int]? { nil }
+  /// The features alone by default.
+  public func encodeStages(_ images: Tensor) -> [Tensor] { [encode(images, task: nil)] }
+
   /// Every parameter of the model, with dotted names (for the optimiser and its state).
   public var namedParameters: [(name: String, parameter: Parameter)] {
     module.namedParameters().map { (name: $0.0, parameter: $0.1) }

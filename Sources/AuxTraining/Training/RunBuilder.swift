@@ -62,6 +62,12 @@ public enum RunBuilder {
     }
   }
 
+  /// The folder where teachers' pseudo labels are cached: `<output>/pseudo-labels`, shared by
+  /// every experiment under the same output root.
+  public static func pseudoLabelCache(_ config: TrainConfig) -> URL {
+    URL(fileURLWithPath: config.output).appendingPathComponent("pseudo-labels")
+  }
+
   /// The run's folder name: `<method>-<primary tasks>-s<seed>`.
   public static func runID(_ config: TrainConfig) -> String {
     let primary = config.tasks.primary.joined(separator: "+")
@@ -81,14 +87,22 @@ public enum RunBuilder {
     guard config.training.epochs >= 1 else { throw TrainingError("training.epochs must be at least 1, got \(config.training.epochs)") }
     guard config.training.batchSize >= 1 else { throw TrainingError("training.batch_size must be at least 1, got \(config.training.batchSize)") }
     var data = try TrainingData.load(config.dataset, seed: config.seed)
+    let pseudo = try data.withPseudoLabels(
+      config.tasks.pseudoTasks, dataset: config.dataset, seed: config.seed, cacheDirectory: pseudoLabelCache(config),
+      networks: networks, batchSize: config.training.batchSize)
+    data = pseudo.data
     let objectives = try objectives(config, available: data.tasks)
     data = try data.withLabelNoise(config.tasks.labelNoise, seed: config.seed)
+    data = try data.withScarcePrimaryLabels(
+      fraction: config.tasks.primaryLabelFraction, tasks: objectives.filter { $0.role == .primary }.map(\.name),
+      trainsAuxiliaries: objectives.contains { $0.role == .auxiliary }, seed: config.seed)
     guard let shape = data.train.datasets.first?.imageShape else { throw TrainingError("dataset '\(config.dataset.name)' is empty") }
 
     var rng = RandomGenerator(seed: config.seed)
     let network = try networks(config.model, objectives, shape, data.isMultiInput, &rng)
     if let path = config.model.initialWeights { try loadInitialWeights(path, into: network) }
     let frozen = try freezeHeads(config.model.frozen, of: network, objectives: objectives)
+    let auxiliaryModule = try makeAuxiliaryModule(config.model, network: network, objectives: objectives, multiInput: data.isMultiInput, rng: &rng)
 
     let weighting = config.method.name == singleTask ? "ew" : config.method.name
     let method = try MethodRegistry.make(weighting, tasks: objectives.map(\.info), options: config.method.options, seed: config.seed)
@@ -106,6 +120,11 @@ public enum RunBuilder {
         name: "method", parameters: method.parameters.map { (name: "method.\($0.name)", parameter: $0.parameter) },
         learningRate: Float(config.method.learningRate ?? config.optimizer.learningRate), weightDecay: 0))
     }
+    if let aux = auxiliaryModule {
+      groups.append(ParameterGroup(
+        name: "auxiliary_module", parameters: aux.namedParameters().map { (name: "auxiliary_module.\($0.0)", parameter: $0.1) },
+        learningRate: lr, weightDecay: Float(config.optimizer.weightDecay)))
+    }
     let optimizer: any Optimizer
     switch config.optimizer.name {
     case "sgd": optimizer = SGD(groups, momentum: Float(config.optimizer.momentum))
@@ -121,6 +140,13 @@ public enum RunBuilder {
     var env = environment
     env["blas_core"] = env["blas_core"] ?? BLAS.coreName
     env["blas_threads"] = env["blas_threads"] ?? String(BLAS.threadCount)
+    if let aux = auxiliaryModule {
+      let count = aux.parameters().reduce(0) { $0 + $1.value.count }
+      env["auxiliary_module"] = "\(AuxiliaryModule.descriptor.name): stages \(aux.stageChannels), width \(aux.width), weight \(config.model.auxModuleLossWeight), \(count) parameters, training only"
+    }
+    for p in pseudo.provenance {
+      env["pseudo_labels.\(p.task)"] = "\(p.source); " + p.splits.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    }
     var record = RunRecord(
       id: id, experiment: config.experiment, method: config.method.name, methodOptions: method.resolvedOptions,
       tasks: objectives.map(\.name), primaryTasks: objectives.filter { $0.role == .primary }.map(\.name), seed: config.seed,
@@ -133,7 +159,31 @@ public enum RunBuilder {
     }
     return try Trainer(
       config: config, folder: folder, record: record, objectives: objectives, network: network, method: method,
-      optimizer: optimizer, scheduler: scheduler, data: data)
+      optimizer: optimizer, scheduler: scheduler, data: data, auxiliaryModule: auxiliaryModule)
+  }
+
+  /// Seed 004's training-only auxiliary module for `model.aux_module` (nil when off): one column
+  /// per task over the network's stages, each ending in a head of its task's kind.
+  ///
+  /// - Throws: ``TrainingError`` for multi-input data or a network that does not expose its
+  ///   stages.
+  static func makeAuxiliaryModule(
+    _ model: TrainConfig.ModelConfig, network: any MultiTaskNetwork, objectives: [TaskObjective], multiInput: Bool,
+    rng: inout RandomGenerator
+  ) throws -> AuxiliaryModule? {
+    guard model.auxModuleEnabled else { return nil }
+    guard !multiInput else {
+      throw TrainingError("model.aux_module: the auxiliary module reads one batch's shared stages for every task; this dataset gives one batch per task")
+    }
+    guard let channels = network.stageChannels else {
+      throw TrainingError("model.aux_module: the network (model.encoder \(model.encoder)) does not expose its stages")
+    }
+    let w = model.auxModuleChannels
+    var heads: [(String, any TaskHead)] = []
+    for o in objectives {
+      heads.append((o.name, o.isDense ? ConvHead(w, o.outputChannels, hiddenChannels: w, rng: &rng) : ClassificationHead(w, classes: o.outputChannels, rng: &rng)))
+    }
+    return AuxiliaryModule(stageChannels: channels, width: w, heads: heads, rng: &rng)
   }
 
   /// Replaces the model's weights by those of a safetensors state dict where names and shapes

@@ -13,6 +13,8 @@ extension MultiTaskModel: MultiTaskNetwork {
   public func decode(_ features: Tensor, task: Int, inputSize: Size2D) -> Tensor {
     heads[task](features, inputSize: inputSize)
   }
+  public var stageChannels: [Int]? { encoder.conditionalTaskCount == nil ? encoder.stageChannels : nil }
+  public func encodeStages(_ images: Tensor) -> [Tensor] { encoder.stageFeatures(images, task: 0) }
 }
 
 /// The networks `model.encoder` and `model.head` name, built as ``AuxNN/MultiTaskModel``s.

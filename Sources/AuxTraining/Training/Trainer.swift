@@ -34,6 +34,10 @@ public final class Trainer {
   public private(set) var record: RunRecord
   /// Runs each training step (the method, clipping, the optimiser).
   public let driver: StepDriver
+  /// Seed 004's training-only auxiliary module (`model.aux_module`), or nil. It is not part of
+  /// ``network``: evaluation never runs it and `best.safetensors` does not hold it (checkpoints
+  /// do, to resume).
+  public let auxiliaryModule: AuxiliaryModule?
 
   // Loop state (saved in checkpoints).
   private var epochsDone = 0
@@ -44,6 +48,8 @@ public final class Trainer {
   private var stoppedEarly = false
   /// Steps whose method's solver did not converge or fell back (logged and recorded).
   private var solverCounts = SolverCounts()
+  /// Batches skipped because a primary task had no label in them (label-scarce data).
+  private var skippedSteps = 0
 
   private let tasks: [TaskInfo]
   private let taskIndexByName: [String: Int]
@@ -53,8 +59,10 @@ public final class Trainer {
   /// Assembles a run from its parts (see ``RunBuilder`` for building them from a config).
   public init(
     config: TrainConfig, folder: RunFolder, record: RunRecord, objectives: [TaskObjective], network: any MultiTaskNetwork,
-    method: any WeightingMethod, optimizer: any Optimizer, scheduler: LearningRateScheduler, data: TrainingData
+    method: any WeightingMethod, optimizer: any Optimizer, scheduler: LearningRateScheduler, data: TrainingData,
+    auxiliaryModule: AuxiliaryModule? = nil
   ) throws {
+    self.auxiliaryModule = auxiliaryModule
     self.config = config
     self.folder = folder
     self.record = record
@@ -72,7 +80,9 @@ public final class Trainer {
     primaryIndex = p
     driver = try StepDriver(
       tasks: tasks,
-      model: ModelSplit(sharedParameters: network.encoderParameters, taskParameters: objectives.indices.map { network.headParameters($0) }),
+      model: ModelSplit(
+        sharedParameters: network.encoderParameters, taskParameters: objectives.indices.map { network.headParameters($0) },
+        trainingOnlyParameters: auxiliaryModule?.parameters() ?? []),
       method: method, optimizer: optimizer, clipNorm: config.optimizer.clipNorm)
   }
 
@@ -93,6 +103,7 @@ public final class Trainer {
     record.status = .running
     record.error = nil
     try folder.write(record)
+    for line in data.notes { progress.note(line) }
     tensorBoard = try TensorBoardWriter(directory: folder.url)
     defer { tensorBoard?.close() }
 
@@ -124,6 +135,7 @@ public final class Trainer {
   /// One epoch; false when interrupted.
   private func trainEpoch(_ epoch: Int, progress: TrainingProgress, shouldStop: () -> Bool) throws -> Bool {
     network.module.train()
+    auxiliaryModule?.train()
     let source = try EpochBatches(data: data, config: config, epoch: epoch, taskCount: objectives.count)
     let planned = config.training.maxStepsPerEpoch > 0 ? min(source.count, config.training.maxStepsPerEpoch) : source.count
     progress.epochStarted(epoch: epoch + 1, of: config.training.epochs, steps: planned)
@@ -133,6 +145,17 @@ public final class Trainer {
     var stepInEpoch = 0
     while stepInEpoch < planned, let batches = try source.next() {
       if shouldStop() { return false }
+      if let missing = unlabelledTask(batches) {
+        // Nothing to learn for the primary here, and methods that normalise by a task's loss or
+        // gradient (DWA, GLS, IMTL-G, MGDA, Nash-MTL …) are undefined at zero: skip the step.
+        skippedSteps += 1
+        record.skippedSteps = skippedSteps
+        if skippedSteps == 1 {
+          progress.note("skipped a step: its batch has no label for '\(missing)' (counted as skipped_steps in run.json)")
+        }
+        stepInEpoch += 1
+        continue
+      }
       let outcome: StepOutcome
       do {
         outcome = try driver.step(stepBatch(batches, validation: source), epoch: epoch, iteration: iteration)
@@ -210,20 +233,45 @@ public final class Trainer {
         guard let next = try? source.validationBatches() else { return [] }
         return (try? self.plainLosses(next)) ?? []
       })
+    // The encoder's stage outputs of this step, for the auxiliary module.
+    final class Stages { var maps: [Tensor] = [] }
+    let stages = Stages()
     return StepBatch(
       encode: { [unowned self] in
-        if batches.count == 1 { return self.network.encode(batches[0].images, task: nil) }
+        if batches.count == 1 {
+          guard self.auxiliaryModule != nil else { return self.network.encode(batches[0].images, task: nil) }
+          stages.maps = self.network.encodeStages(batches[0].images)
+          return stages.maps[stages.maps.count - 1]
+        }
         return Tensor.concat(batches.enumerated().map { t, b in self.network.encode(b.images, task: t) }, axis: 0)
       },
-      losses: { [unowned self] shared in
-        try self.objectives.enumerated().map { t, o in
+      lossesWithTerms: { [unowned self] shared in
+        let losses = try self.objectives.enumerated().map { t, o in
           let batch = batches.count == 1 ? batches[0] : batches[t]
           let z = rows.isEmpty ? shared[t] : shared[t].sliced(axis: 0, range: rows[t])
           let output = self.network.decode(z, task: t, inputSize: Size2D(batch.images.shape[2], batch.images.shape[3]))
           return try o.loss(output, batch: batch)
         }
+        guard let aux = self.auxiliaryModule, !stages.maps.isEmpty else { return TaskLosses(losses) }
+        // Seed 004: every task's loss on its column of the auxiliary module, weighted and summed.
+        let batch = batches[0]
+        let outputs = aux(stages.maps, inputSize: Size2D(batch.images.shape[2], batch.images.shape[3]))
+        var total = try self.objectives[0].loss(outputs[0], batch: batch)
+        for t in 1..<self.objectives.count { total = total + (try self.objectives[t].loss(outputs[t], batch: batch)) }
+        return TaskLosses(losses, trainingOnly: total * Float(self.config.model.auxModuleLossWeight))
       },
       evaluator: evaluator)
+  }
+
+  /// The first primary task with no valid label in the step's batches, or nil. (An auxiliary
+  /// task without labels in a batch, e.g. a pseudo task whose teacher labelled no pixel above its
+  /// threshold, only contributes a zero loss; the step still trains the primary.)
+  private func unlabelledTask(_ batches: [Batch]) -> String? {
+    for (t, o) in objectives.enumerated() where o.role == .primary {
+      let batch = batches.count == 1 ? batches[0] : batches[t]
+      if !o.hasLabels(in: batch) { return o.name }
+    }
+    return nil
   }
 
   /// The task losses of an ordinary forward pass (no feature aliases), for look-ahead methods.
@@ -334,10 +382,11 @@ public final class Trainer {
   private func saveCheckpoint() throws {
     let loop = LoopState(
       bestValue: bestValue, bestEpoch: bestEpoch, evaluationsWithoutImprovement: evaluationsWithoutImprovement,
-      stoppedEarly: stoppedEarly, secondsPerEpoch: record.secondsPerEpoch, solverCounts: solverCounts)
+      stoppedEarly: stoppedEarly, secondsPerEpoch: record.secondsPerEpoch, solverCounts: solverCounts,
+      skippedSteps: skippedSteps)
     let checkpoint = TrainingCheckpoint(
       model: network.module, optimizer: optimizer, scheduler: scheduler, step: iteration, epoch: epochsDone,
-      components: ["method": method.stateDict()],
+      components: auxiliaryModule.map { ["method": method.stateDict(), "auxmodule": $0.stateDict()] } ?? ["method": method.stateDict()],
       metadata: ["loop": String(decoding: try JSONEncoder().encode(loop), as: UTF8.self)])
     try checkpoint.write(to: folder.checkpointURL)
   }
@@ -351,6 +400,8 @@ public final class Trainer {
     var secondsPerEpoch: [Double]
     /// Absent in checkpoints written before solver counts were kept.
     var solverCounts: SolverCounts?
+    /// Absent in checkpoints written before skipped steps were counted.
+    var skippedSteps: Int?
   }
 
   private func restoreCheckpoint() throws {
@@ -367,6 +418,12 @@ public final class Trainer {
     }
     try checkpoint.restore(model: network.module, optimizer: optimizer, scheduler: scheduler)
     try method.loadStateDict(checkpoint.components["method"] ?? [:])
+    if let aux = auxiliaryModule {
+      guard let state = checkpoint.components["auxmodule"] else {
+        throw FormatError(file: path, "component auxmodule: expected the auxiliary module's state (model.aux_module is on), found none; the run was started without it")
+      }
+      try aux.loadStateDict(state, source: path)
+    }
     epochsDone = checkpoint.epoch
     iteration = checkpoint.step
     bestValue = loop.bestValue
@@ -376,6 +433,8 @@ public final class Trainer {
     record.epochsCompleted = epochsDone
     record.secondsPerEpoch = loop.secondsPerEpoch
     solverCounts = loop.solverCounts ?? SolverCounts()
+    skippedSteps = loop.skippedSteps ?? 0
+    record.skippedSteps = skippedSteps > 0 ? skippedSteps : nil
     record.solver = solverCounts.solvedSteps > 0 ? solverCounts : nil
     // Drop log lines written after the checkpoint (an interrupted epoch).
     let done = epochsDone
@@ -401,9 +460,10 @@ final class EpochBatches {
 
   init(data: TrainingData, config: TrainConfig, epoch: Int, taskCount: Int) throws {
     self.epoch = epoch
-    let options = DataLoaderOptions(
+    var options = DataLoaderOptions(
       batchSize: config.training.batchSize, shuffle: true, dropLast: false, seed: config.seed,
       prefetch: config.training.prefetch, augmentation: data.augmentation)
+    options.spread = data.spreadIndices
     var second = options
     second.seed = config.seed &+ 0x5EC0_4D
     second.prefetch = 0

@@ -14,6 +14,11 @@ public struct TrainingData: Sendable {
   public let test: LoadedDataset
   /// Augmentation for the training split (nil: none).
   public let augmentation: Augmentation?
+  /// Training indices the loader spreads evenly over each epoch (the samples that keep a scarce
+  /// primary label, see ``withScarcePrimaryLabels(fraction:tasks:trainsAuxiliaries:seed:)``).
+  public var spreadIndices: [Int] = []
+  /// Lines the trainer logs when a run starts (what was done to the data).
+  public var notes: [String] = []
 
   /// Every task of the dataset, in order.
   public var tasks: [TaskLabelSpec] { train.tasks }

@@ -11,6 +11,7 @@ struct InfoCommand: ParsableCommand {
     print("BLAS threads: \(BLAS.threadCount)")
     print("BLAS build: \(BLAS.configuration)")
     print("CPU AVX-512: \(CPUFeatures.hasAVX512 ? "yes" : "no")")
+    print("Distributed (MPI): \(Distributed.isMPIBuilt ? "built in (--distributed mpi)" : "not built (rebuild with --traits MPI)")")
     print("Recommended OPENBLAS_CORETYPE: \(CPUFeatures.recommendedOpenBLASCoreType ?? "(OpenBLAS default)")")
   }
 }

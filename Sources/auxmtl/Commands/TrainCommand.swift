@@ -37,7 +37,7 @@ struct TrainCommand: ParsableCommand {
   func run() throws {
     var all = overrides
     if let output { all.append("output=\(output)") }
-    let cfg = try TrainConfig.load(file: config.map { URL(fileURLWithPath: $0) }, overrides: all)
+    let cfg = try TrainConfig.load(file: config.map { URL(fileURLWithPath: $0) }, overrides: all, note: { print("note: \($0)") })
     try CLISupport.applyThreads(cfg)
     Interrupt.install()
     let trainer = try RunBuilder.makeTrainer(cfg, resolvedConfigText: cfg.yaml(), networks: StandardNetworks.factory)
