@@ -82,10 +82,12 @@ public final class ExperimentRunner {
         guard folder.exists else { continue }
         do {
           let existing = try folder.readRecord()
-          if let saved = existing.configuration, saved != run.config {
+          if let saved = existing.configuration, case let changes = run.config.trainingDifferences(from: saved), !changes.isEmpty {
             problems.append(.init(
               runs: [run.id],
-              message: "\(folder.url.path) holds a run made with a different configuration; use another experiment name (or delete that folder) to start afresh"))
+              message: "\(folder.url.path) holds a run made with a different configuration ("
+                + changes.map(\.description).joined(separator: "; ")
+                + "); use another experiment name (or delete that folder) to start afresh"))
           }
         } catch {
           problems.append(.init(runs: [run.id], message: "\(folder.url.path) cannot be resumed or reused: \(error)"))

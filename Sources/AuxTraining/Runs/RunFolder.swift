@@ -115,4 +115,13 @@ public struct RunFolder: Sendable {
     let items = (try? FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: [.isDirectoryKey])) ?? []
     return items.map(RunFolder.init).filter(\.exists).sorted { $0.url.lastPathComponent < $1.url.lastPathComponent }
   }
+
+  /// Folders directly under `directory` that hold a run's files (`config.yaml`, `metrics.jsonl`,
+  /// `steps.jsonl`, a checkpoint) but no `run.json`, sorted by name: a run whose record was lost.
+  public static func foldersWithoutRecord(in directory: URL) -> [RunFolder] {
+    let items = (try? FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: [.isDirectoryKey])) ?? []
+    return items.map(RunFolder.init).filter { f in
+      !f.exists && [f.configURL, f.metricsURL, f.stepsURL, f.checkpointURL].contains { FileManager.default.fileExists(atPath: $0.path) }
+    }.sorted { $0.url.lastPathComponent < $1.url.lastPathComponent }
+  }
 }

@@ -38,6 +38,9 @@ public final class Trainer {
   /// ``network``: evaluation never runs it and `best.safetensors` does not hold it (checkpoints
   /// do, to resume).
   public let auxiliaryModule: AuxiliaryModule?
+  /// The resolved configuration as YAML, written to the folder's `config.yaml` when the run
+  /// starts (after a resume's configuration check, so a refused resume changes nothing).
+  public let configText: String?
 
   // Loop state (saved in checkpoints).
   private var epochsDone = 0
@@ -60,9 +63,10 @@ public final class Trainer {
   public init(
     config: TrainConfig, folder: RunFolder, record: RunRecord, objectives: [TaskObjective], network: any MultiTaskNetwork,
     method: any WeightingMethod, optimizer: any Optimizer, scheduler: LearningRateScheduler, data: TrainingData,
-    auxiliaryModule: AuxiliaryModule? = nil
+    auxiliaryModule: AuxiliaryModule? = nil, configText: String? = nil
   ) throws {
     self.auxiliaryModule = auxiliaryModule
+    self.configText = configText
     self.config = config
     self.folder = folder
     self.record = record
@@ -89,17 +93,42 @@ public final class Trainer {
   // MARK: Running
 
   /// Trains until the planned epochs are done, early stopping triggers, or `shouldStop` returns
-  /// true (then the run stays resumable). Returns the run record.
+  /// true (then the record says `interrupted` and the run stays resumable). Returns the run record.
+  ///
+  /// - Parameters:
+  ///   - resume: continue from the folder's checkpoint (when there is one) instead of starting over.
+  ///   - allowConfigChange: resume even when the configuration differs from the run's own in a
+  ///     key that changes training; the record keeps the previous configuration, the changed keys
+  ///     and the step of the change (``RunRecord/configChanges``).
+  /// - Throws: ``ConfigChangeError`` when resuming under a changed configuration without
+  ///   `allowConfigChange` (nothing in the folder is touched), ``TrainingError`` when training fails.
   @discardableResult
-  public func run(resume: Bool, progress: TrainingProgress = SilentProgress(), shouldStop: () -> Bool = { false }) throws -> RunRecord {
+  public func run(
+    resume: Bool, allowConfigChange: Bool = false, progress: TrainingProgress = SilentProgress(), shouldStop: () -> Bool = { false }
+  ) throws -> RunRecord {
     try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
+    let leftovers = AtomicFile.removeLeftovers(in: folder.url)
+    if !leftovers.isEmpty {
+      progress.note("removed \(leftovers.count) temporary file(s) an interrupted write left in the run folder: \(leftovers.joined(separator: ", "))")
+    }
     if resume, FileManager.default.fileExists(atPath: folder.checkpointURL.path) {
+      let change = try checkConfiguration(allowChange: allowConfigChange)
       try restoreCheckpoint()
-      progress.note("resuming after epoch \(epochsDone) of \(config.training.epochs) (step \(iteration))")
+      if var change {
+        (change.step, change.epoch) = (iteration, epochsDone)
+        record.configChanges = (record.configChanges ?? []) + [change]
+        progress.note(
+          change.previous == nil
+            ? "resuming without comparing configurations (the run's own could not be read; recorded in run.json)"
+            : "resuming under a changed configuration (recorded in run.json): " + change.changes.map(\.description).joined(separator: "; "))
+      }
+      let dropped = try TensorBoardWriter.truncateEventFiles(in: folder.url, keepingStepsThrough: iteration)
+      progress.note("resuming after epoch \(epochsDone) of \(config.training.epochs) (step \(iteration))" + (dropped > 0 ? "; dropped \(dropped) TensorBoard event(s) logged after it" : ""))
     } else {
       for f in [folder.metricsURL, folder.stepsURL, folder.checkpointURL, bestURL] { try? FileManager.default.removeItem(at: f) }
       try removeEventFiles()
     }
+    if let configText { try AtomicFile.write(Data(configText.utf8), to: folder.configURL) }
     record.status = .running
     record.error = nil
     try folder.write(record)
@@ -111,6 +140,8 @@ public final class Trainer {
       while epochsDone < config.training.epochs && !stoppedEarly {
         let finished = try trainEpoch(epochsDone, progress: progress, shouldStop: shouldStop)
         guard finished else {
+          record.status = .interrupted
+          try folder.write(record)
           progress.note("interrupted during epoch \(epochsDone + 1); resume with --resume (it restarts that epoch)")
           return record
         }
@@ -126,6 +157,29 @@ public final class Trainer {
   }
 
   private var bestURL: URL { folder.url.appendingPathComponent("best.safetensors") }
+
+  /// Compares the configuration with the one the run in the folder trains under (its `run.json`)
+  /// before anything is restored or written. Keeps the record's history (start time, earlier
+  /// changes) and returns the change to record, or nil when nothing that matters changed.
+  private func checkConfiguration(allowChange: Bool) throws -> ConfigChange? {
+    let previous: RunRecord
+    do {
+      previous = try folder.readRecord()
+    } catch {
+      guard allowChange else { throw ConfigChangeError(folder: folder.url.path, unreadable: "\(error)") }
+      return ConfigChange(step: 0, epoch: 0, changes: [], previous: nil)
+    }
+    record.startedAt = previous.startedAt
+    record.configChanges = previous.configChanges
+    guard let saved = previous.configuration else {
+      guard allowChange else { throw ConfigChangeError(folder: folder.url.path, unreadable: "\(folder.recordURL.path) holds no configuration") }
+      return ConfigChange(step: 0, epoch: 0, changes: [], previous: nil)
+    }
+    let changes = config.trainingDifferences(from: saved)
+    guard !changes.isEmpty else { return nil }
+    guard allowChange else { throw ConfigChangeError(folder: folder.url.path, changes: changes) }
+    return ConfigChange(step: 0, epoch: 0, changes: changes, previous: saved)
+  }
 
   private func removeEventFiles() throws {
     let items = (try? FileManager.default.contentsOfDirectory(atPath: folder.url.path)) ?? []
@@ -151,7 +205,7 @@ public final class Trainer {
         skippedSteps += 1
         record.skippedSteps = skippedSteps
         if skippedSteps == 1 {
-          progress.note("skipped a step: its batch has no label for '\(missing)' (counted as skipped_steps in run.json)")
+          progress.note("skipped a step: its batch has no label for '\(missing)' (counted as skippedSteps in run.json)")
         }
         stepInEpoch += 1
         continue
