@@ -103,6 +103,7 @@ public enum RunBuilder {
     if let path = config.model.initialWeights { try loadInitialWeights(path, into: network) }
     let frozen = try freezeHeads(config.model.frozen, of: network, objectives: objectives)
     let auxiliaryModule = try makeAuxiliaryModule(config.model, network: network, objectives: objectives, multiInput: data.isMultiInput, rng: &rng)
+    try checkSingleSampleBatches(config, data: data, network: network, objectives: objectives)
 
     let weighting = config.method.name == singleTask ? "ew" : config.method.name
     let method = try MethodRegistry.make(weighting, tasks: objectives.map(\.info), options: config.method.options, seed: config.seed)
@@ -180,6 +181,41 @@ public enum RunBuilder {
       heads.append((o.name, o.isDense ? ConvHead(w, o.outputChannels, hiddenChannels: w, rng: &rng) : ClassificationHead(w, classes: o.outputChannels, rng: &rng)))
     }
     return AuxiliaryModule(stageChannels: channels, width: w, heads: heads, rng: &rng)
+  }
+
+  /// Throws when a training batch of one sample would reach a batch normalisation over a 1×1
+  /// map. In training mode batch normalisation averages each channel over N·H·W values, and one
+  /// value has no variance (PyTorch stops with "Expected more than 1 value per channel when
+  /// training"; the engine's check stops the program). A batch of one comes from
+  /// `training.batch_size` 1 or from an epoch's last batch when a training set holds
+  /// k·batch_size + 1 samples (the look-ahead stream cycles through it too, so
+  /// `training.max_steps_per_epoch` does not avoid it); a 1×1 map from a DeepLab head's
+  /// image-pooling branch, or from an encoder whose stride covers the whole image. The encoder's
+  /// map is measured with one forward pass in evaluation mode, only when a batch of one occurs.
+  static func checkSingleSampleBatches(
+    _ config: TrainConfig, data: TrainingData, network: any MultiTaskNetwork, objectives: [TaskObjective]
+  ) throws {
+    let b = config.training.batchSize
+    guard let dataset = data.train.datasets.first(where: { $0.count > 0 && (b == 1 || $0.count % b == 1) }) else { return }
+    var reason: String? = nil
+    if let model = network as? MultiTaskModel, let t = model.heads.firstIndex(where: { $0 is DeepLabHead }) {
+      reason = "the DeepLab head of task '\(model.taskNames[t])' (model.head aspp) normalises its image-pooling branch, a 1×1 map"
+    } else {
+      let wasTraining = network.module.isTraining
+      network.module.eval()
+      let features = Autograd.withoutGradients { network.encode(Tensor.zeros([1] + dataset.imageShape), task: data.isMultiInput ? 0 : nil) }
+      network.module.train(wasTraining)
+      if features.rank == 4 && features.shape[2] * features.shape[3] == 1 {
+        reason = "model.encoder \(config.model.encoder) turns the \(dataset.imageShape[1])×\(dataset.imageShape[2]) images into 1×1 feature maps"
+      }
+    }
+    guard let reason else { return }
+    let batch =
+      b == 1
+      ? "training.batch_size is 1"
+      : "the last batch of an epoch holds 1 sample ('\(dataset.name)' has \(dataset.count) training samples = \(dataset.count / b) × batch size \(b) + 1)"
+    throw TrainingError(
+      "training.batch_size: batch normalisation in training mode needs more than one value per channel, but \(batch) and \(reason); choose a batch size of at least 2 that does not leave one sample over, or change dataset.train_samples")
   }
 
   /// Replaces the model's weights by those of a safetensors state dict where names and shapes

@@ -35,6 +35,10 @@ public struct TrainingData: Sendable {
       guard (32...256).contains(config.size) else {
         throw TrainingError("dataset.size must be within 32…256 for scenes, got \(config.size)")
       }
+      for (key, n) in [("train_samples", config.trainSamples), ("validation_samples", config.validationSamples), ("test_samples", config.testSamples)]
+      where !(0...(1 << 40)).contains(n) {
+        throw TrainingError("dataset.\(key) must be within 0…2^40 (1099511627776) for scenes, the most scenes a split numbers; got \(n)")
+      }
       let scenes = ScenesConfig(height: config.size, width: config.size, seed: seed)
       let cache = config.cache.map { URL(fileURLWithPath: $0) }
       func split(_ s: ScenesDataset.Split, _ n: Int) throws -> LoadedDataset {

@@ -65,8 +65,8 @@ public struct NYUv2Dataset: MultiTaskDataset {
       in: directory, reference: "image", others: ["label", "depth", "normal"], extensions: ["npy", "npy", "npy", "npy"],
       layout: "NYUv2 (MTAN layout: <root>/train and <root>/val, each with image/, label/, depth/, normal/ holding 0.npy, 1.npy, ...)")
     let first = try NPY.read(directory.appendingPathComponent("image/0.npy"))
-    guard first.shape.count == 3, first.shape[2] == 3 else {
-      throw FormatError(file: directory.appendingPathComponent("image/0.npy").path, "expected an H×W×3 RGB image, found shape \(first.shape)")
+    guard first.shape.count == 3, first.shape[2] == 3, first.shape[0] > 0, first.shape[1] > 0 else {
+      throw FormatError(file: directory.appendingPathComponent("image/0.npy").path, "expected an H×W×3 RGB image with H, W ≥ 1, found shape \(first.shape)")
     }
     height = first.shape[0]
     width = first.shape[1]
