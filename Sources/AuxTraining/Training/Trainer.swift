@@ -210,11 +210,8 @@ public final class Trainer {
       }
     }
     let evaluator = LossEvaluator(
-      trainingLosses: { [unowned self] in (try? self.plainLosses(batches)) ?? [] },
-      validationLosses: { [unowned self] in
-        guard let next = try? source.validationBatches() else { return [] }
-        return (try? self.plainLosses(next)) ?? []
-      })
+      trainingLosses: { [unowned self] in try self.plainLosses(batches) },
+      validationLosses: { [unowned self] in try self.plainLosses(try source.validationBatches()) })
     // The encoder's stage outputs of this step, for the auxiliary module.
     final class Stages { var maps: [Tensor] = [] }
     let stages = Stages()
