@@ -114,11 +114,12 @@ public enum RunBuilder {
         learningRate: lr, weightDecay: Float(config.optimizer.weightDecay))
     ]
     if !method.parameters.isEmpty {
-      // The method's own weights train with the network's rate (or their own) and no decay: decay
-      // on log σ would bias σ towards 1.
+      // The method's own weights train with the network's rate (or their own) and, unless
+      // `method.weight_decay` says otherwise, no decay: decay on log σ would bias σ towards 1.
       groups.append(ParameterGroup(
         name: "method", parameters: method.parameters.map { (name: "method.\($0.name)", parameter: $0.parameter) },
-        learningRate: Float(config.method.learningRate ?? config.optimizer.learningRate), weightDecay: 0))
+        learningRate: Float(config.method.learningRate ?? config.optimizer.learningRate),
+        weightDecay: Float(config.method.weightDecay ?? 0)))
     }
     if let aux = auxiliaryModule {
       groups.append(ParameterGroup(
