@@ -64,7 +64,8 @@ struct TrainerTests {
       calls += 1
       return calls > 8  // stops during epoch 2 (6 steps per epoch)
     })
-    #expect(r1.status == .running)
+    #expect(r1.status == .interrupted)
+    #expect(try first.folder.readRecord().status == .interrupted)
     #expect(r1.epochsCompleted == 1)
     let second = try RunBuilder.makeTrainer(Self.config(b, method: method), networks: tinyNetworks)
     let r2 = try second.run(resume: true)

@@ -46,8 +46,11 @@ public enum UPGradSolver {
   }
 
   /// The KKT residual of `v` for `min vᵀKv` subject to `v ≥ u`: optimality is `K v ≥ 0` with
-  /// `(K v)_j = 0` where `v_j > u_j`. Each violation is divided by `√K_jj · √(vᵀKv)`, so the
-  /// residual is a cosine-like number (about 1e-16 at the exact projection).
+  /// `(K v)_j = 0` where `v_j > u_j`. The complementarity violation of coordinate j is
+  /// `min(|(Kv)_j|, (v_j − u_j) K_jj)` — what moving `v_j` back to its bound would change — so a
+  /// coordinate that rounding left a hair above its bound does not count as free. Each violation is
+  /// divided by `√K_jj · √(vᵀKv)`, so the residual is a cosine-like number (about 1e-16 at the
+  /// exact projection).
   public static func projectionResidual(gramian k: [[Double]], preference u: [Double], weights v: [Double]) -> Double {
     let kv = SymmetricMatrix.multiply(k, v)
     let norm = max(zip(v, kv).reduce(0) { $0 + $1.0 * $1.1 }, 0).squareRoot()
@@ -55,7 +58,8 @@ public enum UPGradSolver {
     for j in v.indices {
       let size = max(k[j][j], 0).squareRoot() * norm
       guard size > 0 else { continue }
-      let violation = v[j] > u[j] ? abs(kv[j]) : max(-kv[j], 0)
+      var violation = max(-kv[j], 0)
+      if v[j] > u[j] { violation = max(violation, min(abs(kv[j]), (v[j] - u[j]) * k[j][j])) }
       worst = max(worst, violation / size)
     }
     return worst

@@ -1,4 +1,5 @@
 import AuxMTL
+import AuxIO
 import Foundation
 import Yams
 
@@ -68,7 +69,7 @@ public struct ConfigLoader {
     do {
       text = try String(contentsOf: url, encoding: .utf8)
     } catch {
-      throw ConfigError(ConfigLocation(source: url.path), key: "", "cannot read the configuration file: \(error.localizedDescription)")
+      throw ConfigError(ConfigLocation(source: url.path), key: "", "cannot read the configuration file: \(FileErrorText.describe(error))")
     }
     try apply(yaml: text, source: url.path)
   }

@@ -51,6 +51,9 @@ extension ExperimentReport {
       out += "<h2>Runs left out</h2>\n<p class=\"legend\">Only finished runs with final metrics enter the tables.</p>\n"
       out += Self.htmlTable(excludedGrid, heading: nil, baselineRows: [])
     }
+    if !runs.warnings.isEmpty {
+      out += "<h2>Warnings</h2>\n<ul>\n" + runs.warnings.map { "<li>\(e($0))</li>\n" }.joined() + "</ul>\n"
+    }
     if !figures.sections.isEmpty { out += "<h2>Plots</h2>\n" }
     for section in figures.sections {
       out += "<h3>\(e(section.title))</h3>\n"

@@ -17,6 +17,9 @@ extension ExperimentReport {
       out += "## Runs left out\n\nOnly finished runs with final metrics enter the tables.\n\n"
       out += Self.markdownTable(excludedGrid, level: nil)
     }
+    if !runs.warnings.isEmpty {
+      out += "## Warnings\n\n" + runs.warnings.map { "- \(Self.markdownCell($0))\n" }.joined() + "\n"
+    }
     return out
   }
 

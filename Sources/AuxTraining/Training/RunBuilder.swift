@@ -78,7 +78,7 @@ public enum RunBuilder {
   ///
   /// - Parameters:
   ///   - runID: the run's folder name (default ``runID(_:)``).
-  ///   - resolvedConfigText: the resolved config as YAML, saved as `config.yaml`.
+  ///   - resolvedConfigText: the resolved config as YAML, saved as `config.yaml` when the run starts.
   ///   - networks: how to build the network.
   public static func makeTrainer(
     _ config: TrainConfig, runID: String? = nil, resolvedConfigText: String? = nil, networks: NetworkFactory,
@@ -154,13 +154,9 @@ public enum RunBuilder {
       dataset: config.dataset.name, model: "\(config.model.encoder)+\(config.model.head)", epochsPlanned: config.training.epochs,
       mainMetrics: Dictionary(uniqueKeysWithValues: objectives.map { ($0.name, $0.mainMetric) }), environment: env)
     record.configuration = config
-    if let text = resolvedConfigText {
-      try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
-      try AtomicFile.write(Data(text.utf8), to: folder.configURL)
-    }
     return try Trainer(
       config: config, folder: folder, record: record, objectives: objectives, network: network, method: method,
-      optimizer: optimizer, scheduler: scheduler, data: data, auxiliaryModule: auxiliaryModule)
+      optimizer: optimizer, scheduler: scheduler, data: data, auxiliaryModule: auxiliaryModule, configText: resolvedConfigText)
   }
 
   /// Seed 004's training-only auxiliary module for `model.aux_module` (nil when off): one column

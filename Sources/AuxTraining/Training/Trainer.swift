@@ -17,6 +17,11 @@ import Foundation
 /// training state is checkpointed atomically (`checkpoint.safetensors`), so an interrupted run
 /// resumes from its last finished epoch and ends exactly as an uninterrupted one. At the end, the
 /// selected weights are evaluated on the test split and the run record is finalised.
+///
+/// A NaN or infinite loss or gradient stops the run at once with a ``TrainingError`` naming the
+/// task (or parameter), the step and the epoch (``AuxMTL/NonFiniteValueError``); the update is
+/// not applied, `run.json` says `failed` with that reason, and the last checkpoint is left as it
+/// was, so the run resumes from its last finished epoch.
 public final class Trainer {
   public let config: TrainConfig
   public let folder: RunFolder
@@ -33,6 +38,9 @@ public final class Trainer {
   /// ``network``: evaluation never runs it and `best.safetensors` does not hold it (checkpoints
   /// do, to resume).
   public let auxiliaryModule: AuxiliaryModule?
+  /// The resolved configuration as YAML, written to the folder's `config.yaml` when the run
+  /// starts (after a resume's configuration check, so a refused resume changes nothing).
+  public let configText: String?
 
   // Loop state (saved in checkpoints).
   private var epochsDone = 0
@@ -43,7 +51,7 @@ public final class Trainer {
   private var stoppedEarly = false
   /// Steps whose method's solver did not converge or fell back (logged and recorded).
   private var solverCounts = SolverCounts()
-  /// Batches skipped because a task had no label in them (label-scarce data).
+  /// Batches skipped because a primary task had no label in them (label-scarce data).
   private var skippedSteps = 0
 
   private let tasks: [TaskInfo]
@@ -55,9 +63,10 @@ public final class Trainer {
   public init(
     config: TrainConfig, folder: RunFolder, record: RunRecord, objectives: [TaskObjective], network: any MultiTaskNetwork,
     method: any WeightingMethod, optimizer: any Optimizer, scheduler: LearningRateScheduler, data: TrainingData,
-    auxiliaryModule: AuxiliaryModule? = nil
+    auxiliaryModule: AuxiliaryModule? = nil, configText: String? = nil
   ) throws {
     self.auxiliaryModule = auxiliaryModule
+    self.configText = configText
     self.config = config
     self.folder = folder
     self.record = record
@@ -84,17 +93,42 @@ public final class Trainer {
   // MARK: Running
 
   /// Trains until the planned epochs are done, early stopping triggers, or `shouldStop` returns
-  /// true (then the run stays resumable). Returns the run record.
+  /// true (then the record says `interrupted` and the run stays resumable). Returns the run record.
+  ///
+  /// - Parameters:
+  ///   - resume: continue from the folder's checkpoint (when there is one) instead of starting over.
+  ///   - allowConfigChange: resume even when the configuration differs from the run's own in a
+  ///     key that changes training; the record keeps the previous configuration, the changed keys
+  ///     and the step of the change (``RunRecord/configChanges``).
+  /// - Throws: ``ConfigChangeError`` when resuming under a changed configuration without
+  ///   `allowConfigChange` (nothing in the folder is touched), ``TrainingError`` when training fails.
   @discardableResult
-  public func run(resume: Bool, progress: TrainingProgress = SilentProgress(), shouldStop: () -> Bool = { false }) throws -> RunRecord {
+  public func run(
+    resume: Bool, allowConfigChange: Bool = false, progress: TrainingProgress = SilentProgress(), shouldStop: () -> Bool = { false }
+  ) throws -> RunRecord {
     try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
+    let leftovers = AtomicFile.removeLeftovers(in: folder.url)
+    if !leftovers.isEmpty {
+      progress.note("removed \(leftovers.count) temporary file(s) an interrupted write left in the run folder: \(leftovers.joined(separator: ", "))")
+    }
     if resume, FileManager.default.fileExists(atPath: folder.checkpointURL.path) {
+      let change = try checkConfiguration(allowChange: allowConfigChange)
       try restoreCheckpoint()
-      progress.note("resuming after epoch \(epochsDone) of \(config.training.epochs) (step \(iteration))")
+      if var change {
+        (change.step, change.epoch) = (iteration, epochsDone)
+        record.configChanges = (record.configChanges ?? []) + [change]
+        progress.note(
+          change.previous == nil
+            ? "resuming without comparing configurations (the run's own could not be read; recorded in run.json)"
+            : "resuming under a changed configuration (recorded in run.json): " + change.changes.map(\.description).joined(separator: "; "))
+      }
+      let dropped = try TensorBoardWriter.truncateEventFiles(in: folder.url, keepingStepsThrough: iteration)
+      progress.note("resuming after epoch \(epochsDone) of \(config.training.epochs) (step \(iteration))" + (dropped > 0 ? "; dropped \(dropped) TensorBoard event(s) logged after it" : ""))
     } else {
       for f in [folder.metricsURL, folder.stepsURL, folder.checkpointURL, bestURL] { try? FileManager.default.removeItem(at: f) }
       try removeEventFiles()
     }
+    if let configText { try AtomicFile.write(Data(configText.utf8), to: folder.configURL) }
     record.status = .running
     record.error = nil
     try folder.write(record)
@@ -106,6 +140,8 @@ public final class Trainer {
       while epochsDone < config.training.epochs && !stoppedEarly {
         let finished = try trainEpoch(epochsDone, progress: progress, shouldStop: shouldStop)
         guard finished else {
+          record.status = .interrupted
+          try folder.write(record)
           progress.note("interrupted during epoch \(epochsDone + 1); resume with --resume (it restarts that epoch)")
           return record
         }
@@ -121,6 +157,29 @@ public final class Trainer {
   }
 
   private var bestURL: URL { folder.url.appendingPathComponent("best.safetensors") }
+
+  /// Compares the configuration with the one the run in the folder trains under (its `run.json`)
+  /// before anything is restored or written. Keeps the record's history (start time, earlier
+  /// changes) and returns the change to record, or nil when nothing that matters changed.
+  private func checkConfiguration(allowChange: Bool) throws -> ConfigChange? {
+    let previous: RunRecord
+    do {
+      previous = try folder.readRecord()
+    } catch {
+      guard allowChange else { throw ConfigChangeError(folder: folder.url.path, unreadable: "\(error)") }
+      return ConfigChange(step: 0, epoch: 0, changes: [], previous: nil)
+    }
+    record.startedAt = previous.startedAt
+    record.configChanges = previous.configChanges
+    guard let saved = previous.configuration else {
+      guard allowChange else { throw ConfigChangeError(folder: folder.url.path, unreadable: "\(folder.recordURL.path) holds no configuration") }
+      return ConfigChange(step: 0, epoch: 0, changes: [], previous: nil)
+    }
+    let changes = config.trainingDifferences(from: saved)
+    guard !changes.isEmpty else { return nil }
+    guard allowChange else { throw ConfigChangeError(folder: folder.url.path, changes: changes) }
+    return ConfigChange(step: 0, epoch: 0, changes: changes, previous: saved)
+  }
 
   private func removeEventFiles() throws {
     let items = (try? FileManager.default.contentsOfDirectory(atPath: folder.url.path)) ?? []
@@ -146,12 +205,17 @@ public final class Trainer {
         skippedSteps += 1
         record.skippedSteps = skippedSteps
         if skippedSteps == 1 {
-          progress.note("skipped a step: its batch has no label for '\(missing)' (counted as skipped_steps in run.json)")
+          progress.note("skipped a step: its batch has no label for '\(missing)' (counted as skippedSteps in run.json)")
         }
         stepInEpoch += 1
         continue
       }
-      let outcome = try driver.step(stepBatch(batches, validation: source), epoch: epoch, iteration: iteration)
+      let outcome: StepOutcome
+      do {
+        outcome = try driver.step(stepBatch(batches, validation: source), epoch: epoch, iteration: iteration)
+      } catch let e as NonFiniteValueError {
+        throw TrainingError(Self.stopped(e, epochsDone: epochsDone))
+      }
       let (losses, report) = (outcome.losses, outcome.report)
       if solverCounts.add(report, step: iteration + 1) && solverCounts.nonConvergedSteps + solverCounts.fallbackSteps <= 1 {
         progress.note("solver problem (first of the run; counts in steps.jsonl and run.json): \(solverCounts.lastProblem ?? "")")
@@ -195,6 +259,14 @@ public final class Trainer {
     try saveCheckpoint()
     try folder.write(record)
     return true
+  }
+
+  /// Why a run stopped at a non-finite loss or gradient, and what is left to resume from.
+  static func stopped(_ e: NonFiniteValueError, epochsDone: Int) -> String {
+    let left = epochsDone > 0
+      ? "the checkpoint after epoch \(epochsDone) is unchanged; fix the cause (e.g. a lower optimizer.learning_rate, optimizer.clip_norm, or the data) and continue with --resume"
+      : "no epoch had finished, so there is no checkpoint to resume from"
+    return "training stopped: \(e); the update was not applied; \(left)"
   }
 
   /// The step's batch (or one batch per task in multi-input training) for the driver: the

@@ -35,6 +35,7 @@ struct CompareCommand: ParsableCommand {
     }
     let primaries = primary.isEmpty ? [base.tasks.primary] : primary.map { $0.split(separator: ",").map(String.init) }
     let plan = ExperimentPlan(base: base, methods: methodList, primaries: primaries, seeds: seedList, singleTaskBaselines: !noBaselines)
+    for line in plan.notes { print("note: \(line)") }
     try CLISupport.applyThreads(base)
     Interrupt.install()
     try CLISupport.runExperiment(plan)

@@ -58,7 +58,7 @@ struct DemoCommand: ParsableCommand {
       base.dataset.testSamples = 64
     }
     try base.validate()
-    let methodList = methods.split(separator: ",").map(String.init)
+    let methodList = methods.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     let seedList = try (quick ? "0" : seeds).split(separator: ",").map { s -> UInt64 in
       guard let v = UInt64(s) else { throw ValidationError("--seeds: '\(s)' is not a non-negative integer") }
       return v
