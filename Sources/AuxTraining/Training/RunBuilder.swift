@@ -141,6 +141,7 @@ public enum RunBuilder {
     var env = environment
     env["blas_core"] = env["blas_core"] ?? BLAS.coreName
     env["blas_threads"] = env["blas_threads"] ?? String(BLAS.threadCount)
+    env["cpu_count"] = env["cpu_count"] ?? String(ProcessInfo.processInfo.activeProcessorCount)
     if let aux = auxiliaryModule {
       let count = aux.parameters().reduce(0) { $0 + $1.value.count }
       env["auxiliary_module"] = "\(AuxiliaryModule.descriptor.name): stages \(aux.stageChannels), width \(aux.width), weight \(config.model.auxModuleLossWeight), \(count) parameters, training only"
