@@ -35,6 +35,7 @@ struct PresetTests {
     #expect(c.training.epochs == 100 && c.training.batchSize == 8)
     #expect(c.tasks.primary == ["semantic"] && c.tasks.auxiliary == ["depth", "normal"])
     #expect(c.tasks.mainMetric == ["semantic": "mIoU", "depth": "rmse", "normal": "mean"])
+    #expect(c.method.weightDecay == 0, "the preset states that IAL's σ parameters are not decayed")
   }
 
   @Test("cityscapes: dilated ResNet-50 + DeepLab heads, SGD 0.1 momentum 0.9 wd 1e-4, batch 4, 200 epochs, cosine")
@@ -46,6 +47,7 @@ struct PresetTests {
     #expect(c.schedule.name == "cosine" && c.schedule.minLearningRate == 0)
     #expect(c.training.epochs == 200 && c.training.batchSize == 4)
     #expect(c.tasks.auxiliary == ["part", "disparity"] && c.tasks.mainMetric["disparity"] == "absErr")
+    #expect(c.method.weightDecay == 0, "the preset states that IAL's σ parameters are not decayed")
   }
 
   @Test("multi-cifar100: VGG-16 (task-conditional BN), SGD 0.1, wd 5e-4, cosine, 200 epochs, batch 32")

@@ -52,6 +52,7 @@ extension TrainConfig {
       .choice("method.name", \.method.name, methodNames),
       .textMap("method.options", \.method.options),
       .optionalNumber("method.learning_rate", \.method.learningRate, .positive),
+      .optionalNumber("method.weight_decay", \.method.weightDecay, .nonNegative),
 
       .choice("model.encoder", \.model.encoder, encoderNames),
       .choice("model.head", \.model.head, headNames),

@@ -83,6 +83,11 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     public var options: [String: String] = [:]
     /// Learning rate of the method's own parameters (nil: the network's).
     public var learningRate: Double? = nil
+    /// Weight decay of the method's own parameters (IAL's log σ, UW's log variances, …), in the
+    /// optimiser's sense (L2 for SGD and Adam, decoupled for AdamW). Nil: none, the default,
+    /// because decay on log σ biases σ towards 1. The IAL authors' code puts σ in the network's
+    /// optimiser with the network's decay: set the same value as `optimizer.weight_decay` for that.
+    public var weightDecay: Double? = nil
 
     public init() {}
   }

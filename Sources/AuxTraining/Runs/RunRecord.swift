@@ -107,6 +107,13 @@ public struct RunRecord: Codable, Sendable, Equatable {
   public var bestEpoch: Int?
   /// Training seconds of each finished epoch (without evaluation).
   public var secondsPerEpoch: [Double]
+  /// CPU seconds (user + system, every thread of the process) of each finished epoch's training,
+  /// beside ``secondsPerEpoch``; nil in records written before it was kept.
+  public var cpuSecondsPerEpoch: [Double]?
+  /// The machine's 1-minute load average at the end of each finished epoch's training (it
+  /// averages roughly the last minute); nil in records written before it was kept, or where the
+  /// system does not report it.
+  public var loadAveragePerEpoch: [Double]?
   /// The main metric of each task (the one Δm uses), e.g. `["semantic": "mIoU"]`.
   public var mainMetrics: [String: String]
   /// Test-set metrics of the selected epoch, every task, every metric.

@@ -115,11 +115,12 @@ public enum RunBuilder {
         learningRate: lr, weightDecay: Float(config.optimizer.weightDecay))
     ]
     if !method.parameters.isEmpty {
-      // The method's own weights train with the network's rate (or their own) and no decay: decay
-      // on log σ would bias σ towards 1.
+      // The method's own weights train with the network's rate (or their own) and, unless
+      // `method.weight_decay` says otherwise, no decay: decay on log σ would bias σ towards 1.
       groups.append(ParameterGroup(
         name: "method", parameters: method.parameters.map { (name: "method.\($0.name)", parameter: $0.parameter) },
-        learningRate: Float(config.method.learningRate ?? config.optimizer.learningRate), weightDecay: 0))
+        learningRate: Float(config.method.learningRate ?? config.optimizer.learningRate),
+        weightDecay: Float(config.method.weightDecay ?? 0)))
     }
     if let aux = auxiliaryModule {
       groups.append(ParameterGroup(
@@ -141,6 +142,7 @@ public enum RunBuilder {
     var env = environment
     env["blas_core"] = env["blas_core"] ?? BLAS.coreName
     env["blas_threads"] = env["blas_threads"] ?? String(BLAS.threadCount)
+    env["cpu_count"] = env["cpu_count"] ?? String(ProcessInfo.processInfo.activeProcessorCount)
     if let aux = auxiliaryModule {
       let count = aux.parameters().reduce(0) { $0 + $1.value.count }
       env["auxiliary_module"] = "\(AuxiliaryModule.descriptor.name): stages \(aux.stageChannels), width \(aux.width), weight \(config.model.auxModuleLossWeight), \(count) parameters, training only"

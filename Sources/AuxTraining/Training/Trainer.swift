@@ -194,6 +194,7 @@ public final class Trainer {
     let planned = config.training.maxStepsPerEpoch > 0 ? min(source.count, config.training.maxStepsPerEpoch) : source.count
     progress.epochStarted(epoch: epoch + 1, of: config.training.epochs, steps: planned)
     let started = Date()
+    let cpuStarted = ProcessLoad.cpuSeconds()
     var lossSums = [Double](repeating: 0, count: objectives.count)
     var samples = 0
     var stepInEpoch = 0
@@ -235,6 +236,8 @@ public final class Trainer {
     epochsDone = epoch + 1
     record.epochsCompleted = epochsDone
     record.secondsPerEpoch.append(seconds)
+    record.cpuSecondsPerEpoch = (record.cpuSecondsPerEpoch ?? []) + [ProcessLoad.cpuSeconds() - cpuStarted]
+    if let load = ProcessLoad.loadAverage() { record.loadAveragePerEpoch = (record.loadAveragePerEpoch ?? []) + [load] }
     record.solver = solverCounts.solvedSteps > 0 ? solverCounts : nil
 
     let trainLoss = Dictionary(uniqueKeysWithValues: objectives.enumerated().map { ($0.element.name, lossSums[$0.offset] / Double(max(stepInEpoch, 1))) })
@@ -282,11 +285,8 @@ public final class Trainer {
       }
     }
     let evaluator = LossEvaluator(
-      trainingLosses: { [unowned self] in (try? self.plainLosses(batches)) ?? [] },
-      validationLosses: { [unowned self] in
-        guard let next = try? source.validationBatches() else { return [] }
-        return (try? self.plainLosses(next)) ?? []
-      })
+      trainingLosses: { [unowned self] in try self.plainLosses(batches) },
+      validationLosses: { [unowned self] in try self.plainLosses(try source.validationBatches()) })
     // The encoder's stage outputs of this step, for the auxiliary module.
     final class Stages { var maps: [Tensor] = [] }
     let stages = Stages()
@@ -436,7 +436,8 @@ public final class Trainer {
   private func saveCheckpoint() throws {
     let loop = LoopState(
       bestValue: bestValue, bestEpoch: bestEpoch, evaluationsWithoutImprovement: evaluationsWithoutImprovement,
-      stoppedEarly: stoppedEarly, secondsPerEpoch: record.secondsPerEpoch, solverCounts: solverCounts,
+      stoppedEarly: stoppedEarly, secondsPerEpoch: record.secondsPerEpoch, cpuSecondsPerEpoch: record.cpuSecondsPerEpoch,
+      loadAveragePerEpoch: record.loadAveragePerEpoch, solverCounts: solverCounts,
       skippedSteps: skippedSteps)
     let checkpoint = TrainingCheckpoint(
       model: network.module, optimizer: optimizer, scheduler: scheduler, step: iteration, epoch: epochsDone,
@@ -452,6 +453,9 @@ public final class Trainer {
     var evaluationsWithoutImprovement: Int
     var stoppedEarly: Bool
     var secondsPerEpoch: [Double]
+    /// Absent in checkpoints written before CPU time and load were kept.
+    var cpuSecondsPerEpoch: [Double]?
+    var loadAveragePerEpoch: [Double]?
     /// Absent in checkpoints written before solver counts were kept.
     var solverCounts: SolverCounts?
     /// Absent in checkpoints written before skipped steps were counted.
@@ -486,6 +490,8 @@ public final class Trainer {
     stoppedEarly = loop.stoppedEarly
     record.epochsCompleted = epochsDone
     record.secondsPerEpoch = loop.secondsPerEpoch
+    record.cpuSecondsPerEpoch = loop.cpuSecondsPerEpoch
+    record.loadAveragePerEpoch = loop.loadAveragePerEpoch
     solverCounts = loop.solverCounts ?? SolverCounts()
     skippedSteps = loop.skippedSteps ?? 0
     record.skippedSteps = skippedSteps > 0 ? skippedSteps : nil
