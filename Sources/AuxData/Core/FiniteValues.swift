@@ -8,18 +8,7 @@ import AuxIO
 /// files therefore refuse such values where they are read, naming the file and the entry.
 public enum FiniteValues {
   /// The flat index of the first NaN or ±inf entry of `t`, or nil when every entry is finite.
-  public static func firstNonFinite(_ t: Tensor) -> Int? {
-    t.withUnsafeBufferPointer { p in
-      // An entry is NaN or ±inf exactly when its exponent bits are all ones; adding one to the
-      // exponent field then carries into the sign bit. The OR over integers vectorises.
-      let flagged = p.withMemoryRebound(to: UInt32.self) { bits in
-        var acc: UInt32 = 0
-        for b in bits { acc |= (b & 0x7F80_0000) &+ 0x0080_0000 }
-        return acc & 0x8000_0000 != 0
-      }
-      return flagged ? p.firstIndex { !$0.isFinite } : nil
-    }
-  }
+  public static func firstNonFinite(_ t: Tensor) -> Int? { t.firstNonFiniteIndex() }
 
   /// Throws a ``AuxIO/FormatError`` naming `file`, the entry's index in `shape` (as stored in
   /// the file) and its value when `t` holds a NaN or an infinity.

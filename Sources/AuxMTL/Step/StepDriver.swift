@@ -132,17 +132,8 @@ public final class StepDriver {
   private func checkGradients(epoch: Int, iteration: Int) throws {
     for (_, name, parameter) in optimizer.allParameters {
       guard let grad = parameter.grad else { continue }
-      let bad: Float? = grad.withUnsafeBufferPointer { g in
-        // An entry is NaN or ±inf exactly when its exponent bits are all ones; adding one to the
-        // exponent field then carries into the sign bit. An OR over integers vectorises.
-        let flagged = g.withMemoryRebound(to: UInt32.self) { bits in
-          var acc: UInt32 = 0
-          for b in bits { acc |= (b & 0x7F80_0000) &+ 0x0080_0000 }
-          return acc & 0x8000_0000 != 0
-        }
-        return flagged ? g.first { !$0.isFinite } : nil
-      }
-      if let bad {
+      if let i = grad.firstNonFiniteIndex() {
+        let bad = grad.withUnsafeBufferPointer { $0[i] }
         let id = ObjectIdentifier(parameter)
         let task = model.taskParameters.firstIndex { $0.contains { ObjectIdentifier($0) == id } }.map { tasks[$0].name }
         throw NonFiniteValueError(.gradient(parameter: name, task: task), value: bad, iteration: iteration, epoch: epoch)
