@@ -84,7 +84,7 @@ let package = Package(
       ]),
 
     // MARK: Test support and tests
-    .target(name: "AuxTestSupport", dependencies: ["AuxEngine", "AuxIO"]),
+    .target(name: "AuxTestSupport", dependencies: ["AuxEngine", "AuxIO", "AuxData"]),
     .testTarget(name: "AuxEngineTests", dependencies: ["AuxEngine", "AuxTestSupport"]),
     .testTarget(
       name: "AuxNNTests", dependencies: ["AuxEngine", "AuxNN", "AuxIO", "AuxTestSupport"]),

@@ -35,6 +35,18 @@ public enum MethodsBenchmark {
     public var seed: UInt64 = 0
     /// The defaults.
     public init() {}
+
+    /// Checks the settings before anything is built.
+    ///
+    /// - Throws: ``BenchmarkConfigurationError`` naming the setting, e.g. `--rounds must be at
+    ///   least 1 …, got 0`, or an unknown method.
+    public func validate() throws {
+      try BenchmarkChecks.problem(tasks: tasks, batch: batch, size: size, threads: threads)
+      try BenchmarkChecks.counts(measured: rounds, name: "rounds", warmup: warmup)
+      for m in methods where MethodRegistry.descriptor(named: m) == nil {
+        throw BenchmarkConfigurationError("--methods: unknown method '\(m)'; known: \(MethodRegistry.all.map(\.name).joined(separator: ", "))")
+      }
+    }
   }
 
   /// One method's figures.
@@ -57,8 +69,8 @@ public enum MethodsBenchmark {
 
   /// Runs the benchmark; `progress` receives a line after each round.
   public static func run(_ c: Configuration, progress: (String) -> Void = { _ in }) throws -> [Row] {
-    precondition(c.rounds > 0 && c.warmup >= 0, "bench methods: rounds must be positive and warm-up ≥ 0")
-    StepBenchmark.setThreads(c.threads)
+    try c.validate()
+    try StepBenchmark.setThreads(c.threads)
     var names = c.methods.isEmpty ? MethodRegistry.all.map(\.name) : c.methods
     names.removeAll { $0 == "ew" }
     names.insert("ew", at: 0)

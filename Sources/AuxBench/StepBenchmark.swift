@@ -36,6 +36,18 @@ public enum StepBenchmark {
     public var seed: UInt64 = 0
     /// The defaults.
     public init() {}
+
+    /// Checks the settings before anything is built.
+    ///
+    /// - Throws: ``BenchmarkConfigurationError`` naming the setting, e.g. `--steps must be at
+    ///   least 1 …, got 0`, or an unknown method.
+    public func validate() throws {
+      try BenchmarkChecks.problem(tasks: tasks, batch: batch, size: size, threads: threads)
+      try BenchmarkChecks.counts(measured: steps, name: "steps", warmup: warmup)
+      guard MethodRegistry.descriptor(named: method) != nil else {
+        throw BenchmarkConfigurationError("--method: unknown method '\(method)'; known: \(MethodRegistry.all.map(\.name).joined(separator: ", "))")
+      }
+    }
   }
 
   /// The measured figures.
@@ -57,17 +69,22 @@ public enum StepBenchmark {
   }
 
   /// Applies a thread count to the engine and to BLAS.
-  public static func setThreads(_ n: Int?) {
+  ///
+  /// - Throws: ``BenchmarkConfigurationError`` when `n` is below 1.
+  public static func setThreads(_ n: Int?) throws {
     guard let n else { return }
-    precondition(n > 0, "bench: --threads must be positive, got \(n)")
+    guard n > 0 else { throw BenchmarkConfigurationError("--threads must be at least 1, got \(n)") }
     Parallel.threadCount = n
     BLAS.threadCount = n
   }
 
   /// Builds the problem, warms up, and measures.
+  ///
+  /// - Throws: ``BenchmarkConfigurationError`` for settings that cannot be measured (see
+  ///   ``Configuration/validate()``), before anything is built.
   public static func run(_ c: Configuration) throws -> Result {
-    precondition(c.steps > 0 && c.warmup >= 0, "bench step: steps must be positive and warm-up ≥ 0 (got \(c.steps), \(c.warmup))")
-    setThreads(c.threads)
+    try c.validate()
+    try setThreads(c.threads)
     let problem = BenchmarkProblem(model: c.model, tasks: c.tasks, batch: c.batch, size: c.size, seed: c.seed)
     let runner = try BenchmarkStepRunner(problem: problem, method: c.method, options: c.options, seed: c.seed)
     for _ in 0..<c.warmup { try runner.step() }

@@ -27,3 +27,24 @@ public enum AtomicFile {
     }
   }
 }
+
+extension AtomicFile {
+  /// Removes the temporary files that ``write(_:to:)`` leaves in `directory` when its process is
+  /// killed between creating and renaming them (`.<name>.tmp-<pid>-<n>`): only those whose process
+  /// no longer exists (a running one, this process included, may be writing its file now).
+  ///
+  /// - Returns: the names removed.
+  @discardableResult
+  public static func removeLeftovers(in directory: URL) -> [String] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+    var removed: [String] = []
+    for name in names where name.hasPrefix(".") {
+      guard let range = name.range(of: ".tmp-") else { continue }
+      let fields = name[range.upperBound...].split(separator: "-")
+      guard fields.count == 2, let pid = Int32(fields[0]), UInt32(fields[1]) != nil else { continue }
+      guard kill(pid, 0) == -1 && errno == ESRCH else { continue }
+      if (try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))) != nil { removed.append(name) }
+    }
+    return removed
+  }
+}

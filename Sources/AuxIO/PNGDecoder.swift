@@ -61,7 +61,7 @@ public enum PNGDecoder {
     do {
       data = try Data(contentsOf: url, options: .mappedIfSafe)
     } catch {
-      throw FormatError(file: url.path, "cannot read file: \(error.localizedDescription)")
+      throw FormatError(file: url.path, "cannot read file: \(FileErrorText.describe(error))")
     }
     return try decode(data, file: url.path, expandPalette: expandPalette)
   }

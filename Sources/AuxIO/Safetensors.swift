@@ -59,7 +59,7 @@ public enum Safetensors {
     do {
       data = try Data(contentsOf: url, options: .mappedIfSafe)
     } catch {
-      throw FormatError(file: url.path, "cannot read file: \(error.localizedDescription)")
+      throw FormatError(file: url.path, "cannot read file: \(FileErrorText.describe(error))")
     }
     return try decode(data, file: url.path)
   }
@@ -89,7 +89,7 @@ public enum Safetensors {
     do {
       json = try JSONSerialization.jsonObject(with: headerBytes)
     } catch {
-      throw FormatError(file: file, "header is not valid JSON: \(error.localizedDescription)")
+      throw FormatError(file: file, "header is not valid JSON: \(FileErrorText.describe(error))")
     }
     guard let header = json as? [String: Any] else {
       throw FormatError(file: file, "header JSON is not an object")

@@ -58,7 +58,7 @@ public enum TIFFCodec {
     do {
       data = try Data(contentsOf: url, options: .mappedIfSafe)
     } catch {
-      throw FormatError(file: url.path, "cannot read file: \(error.localizedDescription)")
+      throw FormatError(file: url.path, "cannot read file: \(FileErrorText.describe(error))")
     }
     return try decode(data, file: url.path)
   }

@@ -62,3 +62,34 @@ struct BenchmarkTests {
     #expect(rows.allSatisfy { $0.timings.sorted.count == 2 && $0.stepPeakBytes > 0 })
   }
 }
+
+@Suite("Benchmark settings")
+struct BenchmarkSettingsTests {
+  @Test("nonsensical counts are refused with the setting named, before anything is built")
+  func badCounts() {
+    var step = StepBenchmark.Configuration()
+    step.steps = 0
+    #expect(throws: BenchmarkConfigurationError("--steps must be at least 1 (a median needs a measurement), got 0")) { try StepBenchmark.run(step) }
+    step.steps = 1
+    step.warmup = -1
+    #expect(throws: BenchmarkConfigurationError("--warmup must be 0 or more, got -1")) { try StepBenchmark.run(step) }
+    step.warmup = 0
+    step.tasks = 1
+    #expect(throws: BenchmarkConfigurationError.self) { try StepBenchmark.run(step) }
+    step.tasks = 2
+    step.threads = 0
+    #expect(throws: BenchmarkConfigurationError("--threads must be at least 1, got 0")) { try StepBenchmark.run(step) }
+    step.threads = nil
+    step.method = "nosuch"
+    #expect(throws: BenchmarkConfigurationError.self) { try step.validate() }
+
+    var methods = MethodsBenchmark.Configuration()
+    methods.rounds = 0
+    #expect(throws: BenchmarkConfigurationError("--rounds must be at least 1 (a median needs a measurement), got 0")) { try MethodsBenchmark.run(methods) }
+    methods.rounds = 1
+    methods.batch = 1
+    #expect(throws: BenchmarkConfigurationError.self) { try MethodsBenchmark.run(methods) }
+    methods.batch = 2
+    #expect(throws: Never.self) { try methods.validate() }
+  }
+}

@@ -163,7 +163,7 @@ struct EpochTrainingTests {
       _ = try DatasetCatalog.load(.init(name: "nyuv2", split: .train), environment: [:])
       Issue.record("nyuv2 without a data directory must fail")
     } catch let e as DatasetError {
-      #expect(e.message.contains("--data-dir") && e.message.contains("AUXMTL_DATA_DIR"))
+      #expect(e.message.contains("--set dataset.path=") && e.message.contains("AUXMTL_DATA_DIR") && !e.message.contains("--data-dir"))
     }
   }
 }

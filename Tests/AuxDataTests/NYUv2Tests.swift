@@ -95,4 +95,14 @@ struct NYUv2Tests {
       }
     }
   }
+
+  @Test("an empty image (H or W of 0) fails naming image/0.npy instead of stopping the first convolution")
+  func emptyImage() throws {
+    let root = try Fixtures.temporaryDirectory("nyu-empty")
+    defer { try? FileManager.default.removeItem(at: root) }
+    try PaperLayouts.writeNYUv2(root: root, split: "train", count: 2, h: 0, w: 8)
+    let error = #expect(throws: FormatError.self) { _ = try NYUv2Dataset(root: root, split: .train) }
+    let text = try #require(error).description
+    #expect(text.contains("train/image/0.npy") && text.contains("H, W ≥ 1") && text.contains("[0, 8, 3]"), "\(text)")
+  }
 }

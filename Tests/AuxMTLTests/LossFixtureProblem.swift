@@ -19,8 +19,10 @@ final class LossFixtureProblem {
   let y: [Tensor]
   let yVal: [Tensor]
 
-  init() throws {
-    let a = try Fixtures.load("mtl_loss_methods")
+  /// The problem with the starting values and data of `fixture` (`mtl_loss_methods`, or
+  /// `auto_lambda_look_ahead`, which stores the same keys).
+  init(fixture: String = "mtl_loss_methods") throws {
+    let a = try Fixtures.load(fixture)
     archive = a
     var rng = RandomGenerator(seed: 0)
     encoder = Linear(4, 6, rng: &rng)

@@ -28,17 +28,24 @@ struct MGDATests {
     Self.check(p, report, "mgda_exact_\(normalization)")
   }
 
-  @Test("mgda default (Frank–Wolfe, no normalisation) equals the reference solver's replica")
-  func frankWolfeDefault() throws {
-    let (p, report) = try Self.run("mgda", [:])
+  @Test("mgda with solver = frank-wolfe (no normalisation) equals the reference solver's replica")
+  func frankWolfeOption() throws {
+    let (p, report) = try Self.run("mgda", ["solver": "frank-wolfe"])
     Self.check(p, report, "mgda_fw_none")
+  }
+
+  @Test("mgda's default solver is the exact one")
+  func exactDefault() throws {
+    let (p, report) = try Self.run("mgda", [:])
+    Self.check(p, report, "mgda_exact_none")
+    #expect(report.solvers.map(\.solver) == ["min-norm (Wolfe)"])
   }
 
   @Test("mgda-ub works on ∂L/∂z: a different answer from mgda on the same problem")
   func upperBound() throws {
     let (p, report) = try Self.run("mgda-ub", ["normalization": "loss+", "solver": "exact"])
     Self.check(p, report, "mgda-ub_exact_loss+")
-    let (q, r2) = try Self.run("mgda-ub", [:])
+    let (q, r2) = try Self.run("mgda-ub", ["solver": "frank-wolfe"])
     Self.check(q, r2, "mgda-ub_fw_none")
     let param = GradientFixtures.vector(GradientFixtures.method("mgda_fw_none/weights"))
     #expect(!agree(q.tasks.map { r2.values["weight/\($0.name)"]! }, param, rtol: 1e-3))

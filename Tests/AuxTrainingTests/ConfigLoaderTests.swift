@@ -126,7 +126,7 @@ struct ConfigLoaderTests {
         found.insert("\(section).\(key)")
       }
     }
-    #expect(expected.count == 47)
+    #expect(expected.count == 49)
     #expect(found == expected, "missing from the schema: \(expected.subtracting(found).sorted()); extra: \(found.subtracting(expected).sorted())")
 
     // docs/configuration.md documents every key.

@@ -25,6 +25,20 @@ struct ExperimentTests {
     #expect(all.baselineTasks(allTasks: ["a", "b"]) == ["a", "b"])
   }
 
+  @Test("a primary choice takes its tasks out of the base's auxiliary list, and the plan says so")
+  func primaryLeavesAuxiliaries() throws {
+    var p = Self.plan(URL(fileURLWithPath: "/tmp"))
+    p.base.tasks.auxiliary = ["depth", "normal"]
+    p.primaries = [["semantic"], ["depth"], ["all"]]
+    let runs = p.runs(allTasks: ["semantic", "depth", "normal", "edge"]).filter { $0.config.method.name == "ew" && $0.config.seed == 0 }
+    #expect(runs.map(\.config.tasks.auxiliary) == [["depth", "normal"], ["normal"], []])
+    #expect(p.notes == ["primary depth: depth left the auxiliary tasks for these runs (auxiliary: normal)"])
+    // Each planned run builds (no task is both primary and auxiliary).
+    for run in runs { _ = try RunBuilder.makeTrainer(run.config, networks: tinyNetworks) }
+    p.base.tasks.auxiliary = nil
+    #expect(p.notes.isEmpty)
+  }
+
   @Test("an interrupted comparison resumes: finished runs are reused, the interrupted one resumes")
   func interruptAndResume() throws {
     let dir = try Fixtures.temporaryDirectory("experiment")
@@ -49,6 +63,12 @@ struct ExperimentTests {
     // A changed configuration under the same experiment name is refused, not mixed in.
     var changed = Self.plan(dir)
     changed.base.training.epochs = 3
-    #expect { try ExperimentRunner(plan: changed, networks: tinyNetworks).run() } throws: { "\($0)".contains("different configuration") }
+    #expect { try ExperimentRunner(plan: changed, networks: tinyNetworks).run() } throws: {
+      "\($0)".contains("different configuration") && "\($0)".contains("training.epochs: 2 → 3")
+    }
+    // A key that changes nothing computed (threads) reuses the finished runs.
+    var threads = Self.plan(dir)
+    threads.base.training.threads = 1
+    #expect(try ExperimentRunner(plan: threads, networks: tinyNetworks).run().allSatisfy { $0.1 == .reused })
   }
 }

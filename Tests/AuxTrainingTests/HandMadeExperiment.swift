@@ -48,19 +48,22 @@ struct HandMadeExperiment {
     _ method: String, primary: [String], tasks: [String], seed: UInt64,
     semantic: (Double, Double)? = nil, depth: (Double, Double)? = nil,
     seconds: [Double] = [1, 1], status: RunStatus = .finished, options: [String: String] = [:],
-    error: String? = nil, stepValues: [String] = []
+    error: String? = nil, stepValues: [String] = [], cpuSeconds: [Double]? = nil, load: [Double]? = nil,
+    environment: [String: String] = [:]
   ) throws -> RunFolder {
     let id = "\(method)-\(primary.joined(separator: "+"))-s\(seed)"
     let folder = RunFolder(directory.appendingPathComponent(id))
     var r = RunRecord(
       id: id, experiment: "exp", method: method, methodOptions: options, tasks: tasks, primaryTasks: primary,
       seed: seed, dataset: "scenes", model: "refcnn", epochsPlanned: seconds.count,
-      mainMetrics: Self.mainMetrics.filter { tasks.contains($0.key) }, environment: [:],
+      mainMetrics: Self.mainMetrics.filter { tasks.contains($0.key) }, environment: environment,
       startedAt: Date(timeIntervalSince1970: 1_800_000_000))
     r.status = status
     r.error = error
     r.epochsCompleted = status == .finished ? seconds.count : 1
     r.secondsPerEpoch = status == .finished ? seconds : [seconds[0]]
+    r.cpuSecondsPerEpoch = cpuSeconds
+    r.loadAveragePerEpoch = load
     r.bestEpoch = seconds.count
     if status == .finished { r.finalMetrics = Self.metrics(semantic: semantic, depth: depth) }
     try folder.write(r)

@@ -2,15 +2,8 @@ import AuxTraining
 import Foundation
 import Testing
 
-/// The repository's `configs/` folder, found relative to this source file.
-private let configsDirectory = URL(fileURLWithPath: #filePath)
-  .deletingLastPathComponent()  // AuxTrainingTests
-  .deletingLastPathComponent()  // Tests
-  .deletingLastPathComponent()  // repository root
-  .appendingPathComponent("configs")
-
 private func preset(_ name: String) throws -> TrainConfig {
-  try TrainConfig.load(file: configsDirectory.appendingPathComponent("\(name).yaml"))
+  try PresetFiles.load(name)
 }
 
 /// The presets under `configs/` parse, validate, and hold the paper settings they claim.
@@ -18,8 +11,7 @@ private func preset(_ name: String) throws -> TrainConfig {
 struct PresetTests {
   @Test("every preset in configs/ parses and validates, and starts with a header comment")
   func everyPresetLoads() throws {
-    let files = try FileManager.default.contentsOfDirectory(at: configsDirectory, includingPropertiesForKeys: nil)
-      .filter { $0.pathExtension == "yaml" }
+    let files = PresetFiles.names.map(PresetFiles.url)
     #expect(Set(files.map(\.lastPathComponent)).isSuperset(of: [
       "nyuv2.yaml", "cityscapes.yaml", "multi-cifar100.yaml", "fashion-quick.yaml", "scenes-quick.yaml",
     ]))
@@ -43,6 +35,7 @@ struct PresetTests {
     #expect(c.training.epochs == 100 && c.training.batchSize == 8)
     #expect(c.tasks.primary == ["semantic"] && c.tasks.auxiliary == ["depth", "normal"])
     #expect(c.tasks.mainMetric == ["semantic": "mIoU", "depth": "rmse", "normal": "mean"])
+    #expect(c.method.weightDecay == 0, "the preset states that IAL's σ parameters are not decayed")
   }
 
   @Test("cityscapes: dilated ResNet-50 + DeepLab heads, SGD 0.1 momentum 0.9 wd 1e-4, batch 4, 200 epochs, cosine")
@@ -54,6 +47,7 @@ struct PresetTests {
     #expect(c.schedule.name == "cosine" && c.schedule.minLearningRate == 0)
     #expect(c.training.epochs == 200 && c.training.batchSize == 4)
     #expect(c.tasks.auxiliary == ["part", "disparity"] && c.tasks.mainMetric["disparity"] == "absErr")
+    #expect(c.method.weightDecay == 0, "the preset states that IAL's σ parameters are not decayed")
   }
 
   @Test("multi-cifar100: VGG-16 (task-conditional BN), SGD 0.1, wd 5e-4, cosine, 200 epochs, batch 32")

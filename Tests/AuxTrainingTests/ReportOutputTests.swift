@@ -150,7 +150,7 @@ struct ReportOutputTests {
     #expect(header.last == "notes")
 
     let t2 = report.table2CSV().split(separator: "\n").map(String.init)
-    #expect(t2[0] == "dataset,method,options,runs,epochs,seconds_per_epoch_mean,seconds_per_epoch_std,ratio_to_ew")
+    #expect(t2[0] == "dataset,method,options,runs,epochs,seconds_per_epoch_mean,seconds_per_epoch_std,ratio_to_ew,cpu_seconds_per_epoch_mean,cpu_seconds_per_epoch_std,cpu_ratio_to_ew,load_average_mean,load_differs_from_ew")
     let ewLine = try #require(t2.first { $0.hasPrefix("scenes,ew,,2,4,") }).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
     let ewSeconds = try #require(Double(ewLine[5]))
     #expect(abs(ewSeconds - 1.1) < 1e-12 && ewLine[7] == "1.0")

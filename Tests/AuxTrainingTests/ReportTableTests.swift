@@ -230,6 +230,34 @@ struct ReportTableTests {
     let report = try ExperimentReport.load(experiment: x.directory)
     #expect(report.timing.rows.count == 1 && report.timing.rows[0].ratioToEqualWeighting == nil)
     #expect(report.timing.notes.count == 1 && report.timing.notes[0].contains("no finished ew run"))
-    #expect(report.timing.textGrid().rows[0].last == "—")
+    #expect(report.timing.textGrid().rows[0][5] == "—")
+  }
+
+  @Test("Table II: CPU seconds and load beside wall time; a ratio taken under a very different load is marked ‡")
+  func timingUnderLoad() throws {
+    let x = try HandMadeExperiment("load")
+    defer { x.remove() }
+    let sd = ["semantic", "depth"]
+    let env = ["cpu_count": "2"]
+    // EW on a quiet machine (load 0.5); IAL seed 0 under load 3.2, seed 1 under 2.8: mean 3.0,
+    // 2.5 above EW's, more than the tolerance of max(1, 2/4) = 1.
+    try x.run("ew", primary: ["semantic"], tasks: sd, seed: 0, semantic: (0.4, 0.8), depth: (0.5, 0.7), seconds: [1, 1], cpuSeconds: [1.8, 2.2], load: [0.4, 0.6], environment: env)
+    try x.run("ial", primary: ["semantic"], tasks: sd, seed: 0, semantic: (0.4, 0.8), depth: (0.5, 0.7), seconds: [3, 3], cpuSeconds: [2.4, 2.6], load: [3.2, 3.2], environment: env)
+    try x.run("ial", primary: ["semantic"], tasks: sd, seed: 1, semantic: (0.4, 0.8), depth: (0.5, 0.7), seconds: [3, 3], cpuSeconds: [2.6, 2.4], load: [2.8, 2.8], environment: env)
+    // UW under EW's load (0.5 + 0.9 < tolerance): not marked; no CPU time recorded: —.
+    try x.run("uw", primary: ["semantic"], tasks: sd, seed: 0, semantic: (0.4, 0.8), depth: (0.5, 0.7), seconds: [1.5, 1.5], load: [1.4, 1.4], environment: env)
+    let timing = try ExperimentReport.load(experiment: x.directory).timing
+    let ial = try #require(timing.rows.first { $0.variant.method == "ial" })
+    let ew = try #require(timing.rows.first { $0.variant.method == "ew" })
+    let uw = try #require(timing.rows.first { $0.variant.method == "uw" })
+    #expect(close(ial.ratioToEqualWeighting, 3) && close(ial.cpuRatioToEqualWeighting, 2.5 / 2))
+    #expect(close(ial.loadAverage?.mean, 3) && close(ew.loadAverage?.mean, 0.5))
+    #expect(ial.loadDiffersFromEqualWeighting && !ew.loadDiffersFromEqualWeighting && !uw.loadDiffersFromEqualWeighting)
+    #expect(uw.cpuSecondsPerEpoch == nil && uw.cpuRatioToEqualWeighting == nil)
+    let grid = timing.textGrid()
+    let ialRow = try #require(grid.rows.first { $0[1] == "ial" })
+    #expect(ialRow[5] == "3.00× ‡" && ialRow[7] == "1.25×" && ialRow[8] == "3.00")
+    #expect(try #require(grid.rows.first { $0[1] == "uw" })[6] == "—")
+    #expect(timing.notes.count == 1 && timing.notes[0].contains("‡") && timing.notes[0].contains("load averages more than 1 apart"))
   }
 }

@@ -37,6 +37,10 @@ struct TrainerTests {
     #expect(record.status == .finished)
     #expect(record.epochsCompleted == 3)
     #expect(record.secondsPerEpoch.count == 3)
+    // CPU time and load beside each epoch's wall time (issue 12 item 5).
+    #expect(record.cpuSecondsPerEpoch?.count == 3 && record.cpuSecondsPerEpoch!.allSatisfy { $0 > 0 })
+    #expect(record.loadAveragePerEpoch?.count == 3 && record.loadAveragePerEpoch!.allSatisfy { $0 >= 0 })
+    #expect(record.environment["cpu_count"] == String(ProcessInfo.processInfo.activeProcessorCount))
     #expect(record.bestEpoch != nil)
     let keys = Set(record.finalMetrics.map(\.key))
     for k in ["semantic/mIoU", "depth/absErr", "normal/mean"] { #expect(keys.contains(k)) }
@@ -64,7 +68,8 @@ struct TrainerTests {
       calls += 1
       return calls > 8  // stops during epoch 2 (6 steps per epoch)
     })
-    #expect(r1.status == .running)
+    #expect(r1.status == .interrupted)
+    #expect(try first.folder.readRecord().status == .interrupted)
     #expect(r1.epochsCompleted == 1)
     let second = try RunBuilder.makeTrainer(Self.config(b, method: method), networks: tinyNetworks)
     let r2 = try second.run(resume: true)

@@ -44,7 +44,7 @@ public enum DatasetCatalog {
     public var name: String
     /// Which split to load.
     public var split: DataSplit
-    /// Where the data is (`--data-dir`); nil: the environment and defaults.
+    /// Where the data is (the config's `dataset.path`); nil: the environment and defaults.
     public var dataDirectory: URL?
     /// Seed of dataset-level randomness (Fashion-MNIST validation split, rotations, noise, pairs).
     public var seed: UInt64
@@ -116,7 +116,7 @@ public enum DatasetCatalog {
   /// The directory of a paper dataset: `<data>/<sub>` when it holds `marker`, else `<data>`.
   static func paperRoot(_ sub: String, marker: String, _ request: DatasetRequest, _ environment: [String: String]) throws -> URL {
     guard let base = request.dataDirectory ?? environment["AUXMTL_DATA_DIR"].flatMap({ $0.isEmpty ? nil : URL(fileURLWithPath: $0) }) else {
-      throw DatasetError("dataset '\(request.name)' is not distributed with auxmtl: download it yourself (layouts in docs/data.md), then pass its directory as --data-dir or set AUXMTL_DATA_DIR")
+      throw DatasetError("dataset '\(request.name)' is not distributed with auxmtl: download it yourself (layouts in docs/data.md), then pass its directory with `--set dataset.path=<directory>` (or `dataset.path` in the config) or set AUXMTL_DATA_DIR")
     }
     let nested = base.appendingPathComponent(sub)
     if FileManager.default.fileExists(atPath: nested.appendingPathComponent(marker).path) { return nested }

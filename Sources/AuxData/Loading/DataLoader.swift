@@ -15,6 +15,11 @@ public struct DataLoaderOptions: Sendable, Equatable {
   public var prefetch: Int
   /// Augmentation applied to every sample (nil: none, e.g. for evaluation).
   public var augmentation: Augmentation?
+  /// Dataset indices to spread evenly over each shuffled epoch (e.g. the samples that carry a
+  /// scarce primary label, ``ScarceLabelDataset/labelledIndices``), so that every full batch holds
+  /// about `batchSize · spread.count / count` of them instead of a random number that is often 0.
+  /// Empty: a plain shuffle.
+  public var spread: [Int] = []
 
   public init(
     batchSize: Int, shuffle: Bool = true, dropLast: Bool = false, seed: UInt64 = 0, prefetch: Int = 2,
@@ -69,9 +74,37 @@ public final class DataLoader: Sendable {
     var indices = Array(0..<dataset.count)
     if options.shuffle {
       var rng = SeedMixing.generator(options.seed, SeedMixing.code("shuffle"), UInt64(bitPattern: Int64(epoch)), UInt64(cycle))
-      rng.shuffle(&indices)
+      if options.spread.isEmpty {
+        rng.shuffle(&indices)
+      } else {
+        indices = Self.spreadOrder(count: dataset.count, spread: options.spread, using: &rng)
+      }
     }
     return indices
+  }
+
+  /// A shuffled order of `0..<count` in which the `spread` indices (shuffled among themselves)
+  /// sit at evenly spaced positions `⌊(m + ½)·count / k⌋` and the others (shuffled) fill the rest:
+  /// any `⌈count / k⌉` consecutive positions hold at least one of them.
+  static func spreadOrder(count: Int, spread: [Int], using rng: inout RandomGenerator) -> [Int] {
+    let marked = Set(spread.filter { $0 >= 0 && $0 < count })
+    var special = marked.sorted()
+    var rest = (0..<count).filter { !marked.contains($0) }
+    rng.shuffle(&special)
+    rng.shuffle(&rest)
+    let k = special.count
+    guard k > 0 else { return rest }
+    var out = [Int](repeating: -1, count: count)
+    let spacing = Double(count) / Double(k)
+    for (m, index) in special.enumerated() {
+      out[min(count - 1, Int((Double(m) + 0.5) * spacing))] = index
+    }
+    var next = 0
+    for p in out.indices where out[p] < 0 {
+      out[p] = rest[next]
+      next += 1
+    }
+    return out
   }
 
   /// Builds the batch of `indices`, augmenting each sample with its own generator for `epoch`.

@@ -108,10 +108,8 @@ public enum PrecomputedPseudoLabels {
       } else {
         throw shapeError("[\(count), channels, \(height), \(width)] or [\(count), \(height), \(width)] maps")
       }
-      try t.withUnsafeBufferPointer { b in
-        if let i = b.firstIndex(where: { !$0.isFinite }) {
-          throw FormatError(file: file, "pseudo task '\(task)', value at flat index \(i): expected a finite number, found \(b[i])")
-        }
+      if let i = t.firstNonFiniteIndex() {
+        throw FormatError(file: file, "pseudo task '\(task)', value at flat index \(i): expected a finite number, found \(t.withUnsafeBufferPointer { $0[i] })")
       }
       return PseudoLabelSet(spec: TaskLabelSpec(name: task, kind: .denseRegression(channels: maps.shape[1])), labels: maps)
     }

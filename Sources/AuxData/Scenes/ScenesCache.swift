@@ -50,7 +50,7 @@ public struct ScenesCache: Sendable {
       do {
         found = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: manifestURL))
       } catch {
-        throw FormatError(file: manifestURL.path, "cannot read the scenes cache manifest (expected JSON with generator, version and config): \(error)")
+        throw FormatError(file: manifestURL.path, "cannot read the scenes cache manifest (expected JSON with generator, version and config): \(FileErrorText.describe(error))")
       }
       guard found == expected else {
         throw FormatError(file: manifestURL.path, "scenes cache manifest describes version \(found.version) with \(found.config), expected version \(expected.version) with \(config); remove the directory or use another cache root")

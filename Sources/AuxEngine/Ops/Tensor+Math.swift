@@ -6,6 +6,10 @@
 
 /// Differentiable element-wise functions. Gradients at non-differentiable points follow PyTorch:
 /// `relu'(0) = 0`, `abs'(0) = 0`, and `clamp` passes the gradient where `min ≤ x ≤ max`.
+///
+/// NaN propagates as in PyTorch: `relu(NaN)` and `clamp(NaN)` are NaN (a NaN pixel must not
+/// vanish on its way to the loss, where the trainer stops the run and names it). At NaN, ReLU
+/// passes the gradient (PyTorch masks only where the result is ≤ 0) and clamp gives none.
 extension Tensor {
   /// e^x.
   public func exp() -> Tensor {
@@ -67,23 +71,32 @@ extension Tensor {
     }
   }
 
-  /// x limited to `[min, max]` (either bound may be nil).
+  /// x limited to `[min, max]` (either bound may be nil); NaN stays NaN and gets no gradient.
   public func clamped(min lo: Float? = nil, max hi: Float? = nil) -> Tensor {
     let l = lo ?? -Float.infinity
     let h = hi ?? Float.infinity
     precondition(!(l > h), "clamp: min \(l) is greater than max \(h)")
-    let out = ElementwiseKernels.map(self) { Swift.min(Swift.max($0, l), h) }
+    // Both comparisons are false for NaN, which is passed through (one max and one min
+    // instruction per vector: the operand order is the one whose NaN rule matches).
+    let out = ElementwiseKernels.map(self) { x in
+      let y = x < l ? l : x
+      return y > h ? h : y
+    }
     let x = detached()
     return Tensor.record("clamp", output: out, inputs: [self]) { g, _ in
       [ElementwiseKernels.zip(g, x) { gv, xv in (xv >= l && xv <= h) ? gv : 0 }]
     }
   }
 
-  /// max(x, 0).
+  /// max(x, 0), with `relu(NaN) = NaN` (PyTorch's `relu`, which is `clamp_min(x, 0)`).
+  ///
+  /// The gradient is zero where the result is ≤ 0 and passes elsewhere, NaN included (PyTorch's
+  /// `threshold_backward`).
   public func relu() -> Tensor {
-    let out = ElementwiseKernels.map(self) { $0 > 0 ? $0 : 0 }
+    // `x < 0` is false for NaN, so NaN is kept (`x > 0 ? x : 0` once turned it into 0).
+    let out = ElementwiseKernels.map(self) { $0 < 0 ? 0 : $0 }
     return Tensor.record("relu", output: out, inputs: [self]) { g, _ in
-      [ElementwiseKernels.zip(g, out) { gv, y in y > 0 ? gv : 0 }]
+      [ElementwiseKernels.zip(g, out) { gv, y in y <= 0 ? 0 : gv }]
     }
   }
 

@@ -6,14 +6,17 @@ import AuxNN
 /// Methods with a look-ahead (Auto-Lambda) or a post-step loss evaluation (FAMO) need to run the
 /// model again; the training loop provides these closures, and the method declares that it needs
 /// them (``MethodRequirements/lossEvaluator``, ``MethodRequirements/validationBatch``).
+///
+/// The closures throw when the model cannot be run (a batch that fails to load, a loss that
+/// refuses its input); the method passes the error on, with the parameters it moved restored.
 public struct LossEvaluator {
   /// Losses on the step's training batch, recorded for autodiff when autodiff is enabled.
-  public var trainingLosses: () -> [Tensor]
+  public var trainingLosses: () throws -> [Tensor]
   /// Losses on a second batch ("validation" in Auto-Lambda: a second shuffled pass over the
   /// training set), or nil when the loop has none.
-  public var validationLosses: (() -> [Tensor])?
+  public var validationLosses: (() throws -> [Tensor])?
 
-  public init(trainingLosses: @escaping () -> [Tensor], validationLosses: (() -> [Tensor])? = nil) {
+  public init(trainingLosses: @escaping () throws -> [Tensor], validationLosses: (() throws -> [Tensor])? = nil) {
     self.trainingLosses = trainingLosses
     self.validationLosses = validationLosses
   }

@@ -19,7 +19,7 @@ public struct MethodRequirements: OptionSet, Sendable, Hashable, CustomStringCon
   public static let lossEvaluator = MethodRequirements(rawValue: 1 << 4)
   /// A second ("validation") batch in the evaluator.
   public static let validationBatch = MethodRequirements(rawValue: 1 << 5)
-  /// The optimiser (its learning rate and momentum buffers) for a virtual step.
+  /// The optimiser, for a virtual step (``AuxNN/Optimizer/virtualUpdate(of:inGroup:gradient:)``).
   public static let optimizer = MethodRequirements(rawValue: 1 << 6)
 
   /// Everything (what a hand-built ``MTLStep`` provides unless told otherwise).

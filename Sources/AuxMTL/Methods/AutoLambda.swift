@@ -9,23 +9,35 @@ import AuxNN
 /// (lr `meta_lr`, default 10⁻⁴, as the NYUv2 setting) on the one-step look-ahead meta-gradient:
 ///
 /// 1. **Virtual step** from this step's training losses (their graph is reused; no extra forward):
-///    `θ′ = θ − α (μ·m + ∇_θ Σ_t λ_t L_t + wd·θ)`, where `α`, `wd` are the parameter's group's
-///    current learning rate and weight decay in ``MTLStep/optimizer`` and `μ·m` is ``SGD``'s momentum
-///    term (zero before its first step). θ is every trainable parameter of the optimiser, shared
-///    and task-specific. For any other optimiser (Adam, …) the virtual step is the plain SGD form
-///    `θ − α (∇ + wd·θ)`, exactly as Auto-Lambda's code does when the optimiser has no momentum.
-///    Parameters without a gradient stay where they are (the optimiser skips them too).
+///    `θ′` is the update the network's optimiser (``MTLStep/optimizer``) would make for the
+///    gradient `g = ∇_θ Σ_t λ_t L_t`, from ``AuxNN/Optimizer/virtualUpdate(of:inGroup:gradient:)``
+///    (its current learning rates, weight decay and state; nothing is changed). For ``SGD`` with
+///    momentum μ and no dampening or Nesterov this is the reference's
+///    `θ′ = θ − α (μ·m + g + wd·θ)`; for Adam and AdamW it is their step with the step count + 1
+///    (the reference takes a plain SGD step whatever the optimiser; see below). θ is every
+///    trainable parameter of the optimiser, shared and task-specific. Parameters without a
+///    gradient stay where they are (the optimiser skips them too). An optimiser without a virtual
+///    step makes the step throw, naming it.
 /// 2. **Validation loss** at `θ′` on the second batch (``LossEvaluator/validationLosses``):
 ///    `L_val = Σ_{t∈P} L_t^val(θ′)`, `P` = all tasks in `multi-task` mode, the primary tasks in
 ///    `auxiliary` mode (the default; with every task primary the two coincide). `v = ∇_{θ′} L_val`.
-/// 3. **Finite-difference meta-gradient**: `ε = 0.01/‖v‖`, `θ± = θ ± ε v`,
-///    `∂/∂λ_t = −α (L_t(θ⁺) − L_t(θ⁻)) / (2ε)` from two gradient-free evaluations of the training
-///    batch (``LossEvaluator/trainingLosses``). θ is then restored exactly (from a copy, not by
-///    subtracting ε v back as the reference code does).
+/// 3. **Finite-difference meta-gradient** of `L_val(θ′(λ))`: the update is element-wise in the
+///    gradient, so `∂θ′/∂λ_t = D ⊙ ∇_θ L_t` with `D` its derivative
+///    (``AuxNN/VirtualUpdate/gradientDerivative``; `−α` for the reference's SGD), and
+///    `∂L_val/∂λ_t = ∇_θ L_t · u` with `u = D ⊙ v`. With `c = ‖u‖/‖v‖`, `ε = 0.01/‖v‖` and
+///    `θ± = θ ± ε u/c` (a perturbation of length 0.01, as the reference's),
+///    `∂/∂λ_t = c (L_t(θ⁺) − L_t(θ⁻)) / (2ε)` from two gradient-free evaluations of the training
+///    batch (``LossEvaluator/trainingLosses``). For SGD with one learning rate α, `u = −α v`,
+///    `c = α`, and this is the reference's `−α (L_t(θ + εv) − L_t(θ − εv)) / (2ε)`. θ is then
+///    restored exactly (from a copy, not by subtracting ε v back as the reference code does).
 ///
-/// With parameter groups of different learning rates the reference (which reads group 0 only) is
-/// generalised: the perturbation is `ε (α_g/α_max) v` and the factor `α_max`, which reduces to the
-/// above when all groups share one rate. A zero `v` gives a zero meta-gradient (noted).
+/// The reference (`auto_lambda.py`) forms its virtual step by hand as `θ − α(μ·m + ∇ + wd·θ)`
+/// with group 0's rate and the SGD momentum buffer if there is one, so under Adam it steps as
+/// plain SGD with Adam's (small) learning rate; here the virtual step is the optimiser's own
+/// (tested against `torch.optim` for SGD, Adam, AdamW and AMSGrad:
+/// `scripts/fixtures/auto_lambda_look_ahead.py`). With parameter groups of different learning
+/// rates the reference reads group 0 only; here each parameter uses its own group. A zero `u`
+/// (a zero validation gradient or learning rate) gives a zero meta-gradient (noted).
 ///
 /// The evaluator closures must run the model on its current parameter values with an ordinary
 /// forward pass (no ``SharedFeatures`` aliases, so that the validation loss reaches the encoder).
@@ -38,7 +50,7 @@ import AuxNN
 public final class AutoLambda: WeightingMethod {
   public static let descriptor = MethodDescriptor(
     name: "auto-lambda", title: "Auto-Lambda",
-    reference: "Liu, James, Davison, Johns. Auto-Lambda: Disentangling Dynamic Task Relationships. TMLR 2022. Convention: lorenmt/auto-lambda (λ init 0.1, virtual SGD step with the optimiser's momentum and weight decay, finite-difference meta-gradient with ε = 0.01/‖v‖, Adam on λ).",
+    reference: "Liu, James, Davison, Johns. Auto-Lambda: Disentangling Dynamic Task Relationships. TMLR 2022. Convention: lorenmt/auto-lambda (λ init 0.1, virtual step = the network optimiser's next step (the reference's SGD step with momentum and weight decay; Adam's own step under Adam), finite-difference meta-gradient with a perturbation of length 0.01, Adam on λ).",
     summary: "Learns task weights by a one-step look-ahead: the weights move to reduce the primary tasks' loss on a second batch after a virtual step.",
     kind: .lossWeighting, requirements: [.losses, .lossEvaluator, .validationBatch, .optimizer],
     options: [
@@ -83,31 +95,23 @@ public final class AutoLambda: WeightingMethod {
     guard !net.isEmpty else { throw MTLStepError("auto-lambda: the optimiser has no trainable parameters") }
     var report = StepReport()
 
-    // 1. Virtual step θ′ = θ − α(μ·m + ∇ + wd·θ), from the step's own loss graph.
+    // 1. Virtual step: θ′ = the optimiser's update for ∇_θ Σ λ_t L_t, from the step's own graph.
     let lambda = weights.map(Double.init)
     let grads = net.gradients(of: step.weightedLossSum(lambda), through: step, retainGraph: true)
+    let updates = try net.virtualStep(optimizer, gradients: grads, method: "auto-lambda")
     let theta = net.snapshot()
     for (i, p) in net.parameters.enumerated() {
-      guard let g = grads[i] else { continue }
-      let (lr, wd, m) = (net.learningRates[i], net.weightDecays[i], net.momentumTerms[i])
-      let base = theta[i]
-      p.update { x in
-        base.withUnsafeBufferPointer { b in
-          g.withUnsafeBufferPointer { gp in
-            if let m {
-              m.withUnsafeBufferPointer { mp in
-                for k in 0..<x.count { x[k] = b[k] - lr * (mp[k] + gp[k] + wd * b[k]) }
-              }
-            } else {
-              for k in 0..<x.count { x[k] = b[k] - lr * (gp[k] + wd * b[k]) }
-            }
-          }
-        }
-      }
+      if let u = updates[i] { p.assign(u.value) }
     }
 
     // 2. v = ∇_{θ′} Σ_{t∈P} L_t^val(θ′).
-    let valLosses = validation()
+    let valLosses: [Tensor]
+    do {
+      valLosses = try validation()
+    } catch {
+      net.restore(theta)
+      throw error
+    }
     guard valLosses.count == tasks.count else {
       net.restore(theta)
       throw MTLStepError("auto-lambda: the evaluator returned \(valLosses.count) validation losses for \(tasks.count) tasks")
@@ -123,23 +127,36 @@ public final class AutoLambda: WeightingMethod {
     }
     report.values["validation_loss"] = valObjective.item
 
-    // 3. Finite-difference meta-gradient.
-    let alphaMax = net.learningRates.max() ?? 0
-    let norm = LookAheadParameters.norm(v)
+    // 3. Finite-difference meta-gradient along u = D ⊙ v (D: the update's derivative in the gradient).
+    let u: [Tensor?] = net.parameters.indices.map { i in
+      guard let d = updates[i]?.gradientDerivative, let vi = v[i] else { return nil }
+      return d * vi
+    }
+    let vNorm = LookAheadParameters.norm(v)
+    let uNorm = LookAheadParameters.norm(u)
     var metaGrad = [Float](repeating: 0, count: tasks.count)
-    if norm > 0 && norm.isFinite && alphaMax > 0 {
-      let eps = 0.01 / norm
-      let scales = net.learningRates.map { Float(eps * Double($0 / alphaMax)) }
-      net.set(theta, plus: v, scales: scales)
-      let plus = Autograd.withoutGradients { evaluator.trainingLosses().map(\.item) }
-      net.set(theta, plus: v, scales: scales.map { -$0 })
-      let minus = Autograd.withoutGradients { evaluator.trainingLosses().map(\.item) }
-      net.restore(theta)
+    if vNorm > 0 && uNorm > 0 && vNorm.isFinite && uNorm.isFinite {
+      let c = uNorm / vNorm
+      let eps = 0.01 / vNorm
+      let scale = Float(eps / c)
+      let scales = [Float](repeating: scale, count: net.parameters.count)
+      let plus: [Float]
+      let minus: [Float]
+      do {
+        net.set(theta, plus: u, scales: scales)
+        plus = try Autograd.withoutGradients { try evaluator.trainingLosses().map(\.item) }
+        net.set(theta, plus: u, scales: scales.map { -$0 })
+        minus = try Autograd.withoutGradients { try evaluator.trainingLosses().map(\.item) }
+        net.restore(theta)
+      } catch {
+        net.restore(theta)
+        throw error
+      }
       guard plus.count == tasks.count, minus.count == tasks.count else {
         throw MTLStepError("auto-lambda: the evaluator returned \(plus.count) training losses for \(tasks.count) tasks")
       }
       for t in 0..<tasks.count {
-        metaGrad[t] = Float(-Double(alphaMax) * (Double(plus[t]) - Double(minus[t])) / (2 * eps))
+        metaGrad[t] = Float(c * (Double(plus[t]) - Double(minus[t])) / (2 * eps))
       }
     } else {
       report.notes.append("validation gradient is zero (or the learning rate is 0); meta-gradient set to zero")

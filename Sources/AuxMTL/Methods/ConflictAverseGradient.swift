@@ -13,8 +13,11 @@ import AuxNN
 /// level.
 ///
 /// Options: `c` (0.4, the CAGrad NYUv2/Cityscapes scripts and Auto-Lambda; LibMTL uses 0.5),
-/// `rescale` (1), `norm_eps` (1e-4: when `‖g_w*‖ < norm_eps · √trace K` the point is
-/// approximately Pareto-stationary and, as in torchjd, the shared gradient is zero, with a note).
+/// `rescale` (1), `norm_eps` (1e-4: when `‖g_w*‖ ≤ norm_eps · Σ_t w*_t ‖g_t‖`, i.e. the optimal
+/// combination cancels, the point is approximately Pareto-stationary and, as in torchjd, the
+/// shared gradient is zero, with a note and a recorded fallback; torchjd's threshold
+/// `norm_eps · √trace K` is not followed, because it zeroes every step whose gradient norms
+/// spread over more than 1e4, see docs/methods.md).
 ///
 /// Reported: `weight/<task>` = the coefficient of `g_t` in `T · d`; `lambda` = `c‖g₀‖/‖g_w*‖`.
 public final class ConflictAverseGradient: WeightingMethod {
@@ -27,7 +30,7 @@ public final class ConflictAverseGradient: WeightingMethod {
     options: [
       OptionSpec("c", default: "0.4", "radius factor c of the ball around the average gradient"),
       OptionSpec("rescale", default: "1", "0: none; 1: divide by 1 + c²; 2: divide by 1 + c", allowed: ["0", "1", "2"]),
-      OptionSpec("norm_eps", default: "1e-4", "relative ‖g_w‖ below which the step is treated as Pareto-stationary (zero shared gradient)"),
+      OptionSpec("norm_eps", default: "1e-4", "the step is treated as Pareto-stationary (zero shared gradient) when ‖g_w*‖ ≤ norm_eps · Σ w*_t ‖g_t‖"),
     ],
     make: { ctx in try ConflictAverseGradient(ctx) })
 
@@ -66,9 +69,8 @@ public final class ConflictAverseGradient: WeightingMethod {
     var report = StepReport()
     report.set("weight", w.map(Float.init), tasks: tasks)
     report.values["lambda"] = Float(sol.lambda)
-    if sol.onParetoFront {
-      report.notes.append("the conflict-averse direction vanishes (approximately Pareto-stationary): no shared gradient this step")
-    }
+    // A zero direction is a recorded fallback, which is also the step's note.
+    report.record(sol.status())
     return report
   }
 }

@@ -127,7 +127,7 @@ public final class FAMO: WeightingMethod {
     guard let evaluator = step.evaluator else {
       throw MTLStepError("famo: needs `evaluator:` in the step to recompute the batch's losses after the optimiser step (or use reuse_next_losses=true)")
     }
-    let after = Autograd.withoutGradients { evaluator.trainingLosses().map(\.item) }
+    let after = try Autograd.withoutGradients { try evaluator.trainingLosses().map(\.item) }
     guard after.count == tasks.count else {
       throw MTLStepError("famo: the evaluator returned \(after.count) losses for \(tasks.count) tasks")
     }

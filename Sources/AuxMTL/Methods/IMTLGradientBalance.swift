@@ -53,8 +53,10 @@ public final class IMTLGradientBalance: WeightingMethod {
 
   /// IMTL-G weights with the notes for degenerate steps (shared by IMTL).
   static func weights(gramian k: [[Double]], tasks: [TaskInfo], report: inout StepReport) -> [Double] {
-    guard let alpha = IMTLGSolver.weights(gramian: k) else {
-      report.notes.append("every task gradient is zero; the shared parameters receive no gradient this step")
+    let solution = IMTLGSolver.weights(gramian: k)
+    report.record(IMTLGSolver.status(gramian: k, weights: solution))
+    guard let alpha = solution else {
+      // The recorded fallback is the note.
       return [Double](repeating: 0, count: tasks.count)
     }
     if let note = GradientMethodSupport.zeroGradientNote(k, tasks: tasks, consequence: "weight 0") { report.notes.append(note) }

@@ -19,9 +19,13 @@ import AuxNN
 ///   tensor flattened (one encoder pass).
 ///
 /// Options: `normalization` — `none` (default, LibMTL; n_t = 1), `l2` (‖g_t‖), `loss` (L_t),
-/// `loss+` (L_t ‖g_t‖, the original sample configuration); `solver` — `frank-wolfe` (default,
-/// the reference procedure of ``MinNormSolver/frankWolfe(gramian:maxIterations:tolerance:)``) or
-/// `exact` (``MinNormSolver/exact(gramian:)``).
+/// `loss+` (L_t ‖g_t‖, the original sample configuration); `solver` — `exact` (default,
+/// ``MinNormSolver/exact(gramian:)``, the min-norm point to rounding, certified by its KKT
+/// residual) or `frank-wolfe` (the reference code's procedure,
+/// ``MinNormSolver/frankWolfe(gramian:maxIterations:tolerance:)``, kept to reproduce it: its
+/// stopping rule `‖Δα‖₁ < 1e-5` is not an optimality test, and on rank-deficient, widely scaled
+/// or strongly conflicting steps it stops up to 400× the min-norm point's length away from it,
+/// issue 17).
 ///
 /// Reported: `weight/<task>` = α_t (the loss weight, on heads and shared parameters alike),
 /// `normalizer/<task>` = n_t, `min_norm` = `‖Σ α_t ĝ_t‖`.
@@ -35,7 +39,7 @@ import AuxNN
 public final class MultipleGradientDescent: WeightingMethod {
   static let options: [OptionSpec] = [
     OptionSpec("normalization", default: "none", "gradient normaliser n_t: none (1), l2 (‖g_t‖), loss (L_t), loss+ (L_t‖g_t‖)", allowed: ["none", "l2", "loss", "loss+"]),
-    OptionSpec("solver", default: "frank-wolfe", "min-norm solver: frank-wolfe (reference, ≤ 250 iterations, ‖Δα‖₁ < 1e-5) or exact (Wolfe's active set)", allowed: ["frank-wolfe", "exact"]),
+    OptionSpec("solver", default: "exact", "min-norm solver: exact (Wolfe's active set, certified by its KKT residual) or frank-wolfe (the reference code's procedure: ≤ 250 iterations, ‖Δα‖₁ < 1e-5; can be far from the min-norm point on badly conditioned steps)", allowed: ["exact", "frank-wolfe"]),
   ]
 
   /// The registry entry of `mgda` (parameter level).

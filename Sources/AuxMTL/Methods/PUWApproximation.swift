@@ -114,7 +114,7 @@ public final class PUWApproximation: WeightingMethod {
 
     // ∇_θ L_t for every task, from the step's graph (kept for the training pass).
     let grads = (0..<count).map { net.gradients(of: step.scalarLoss($0), through: step, retainGraph: true) }
-    let base = Autograd.withoutGradients { validation().map(\.item) }
+    let base = try Autograd.withoutGradients { try validation().map(\.item) }
     guard base.count == count else {
       throw MTLStepError("puw-approx: the evaluator returned \(base.count) validation losses for \(count) tasks")
     }
@@ -129,7 +129,13 @@ public final class PUWApproximation: WeightingMethod {
         direction[i] = FeatureMath.sum(parts.map(\.0), weights: parts.map(\.1))
       }
       net.set(theta, plus: direction, scales: net.learningRates.map { -$0 })
-      let after = Autograd.withoutGradients { validation().map(\.item) }
+      let after: [Float]
+      do {
+        after = try Autograd.withoutGradients { try validation().map(\.item) }
+      } catch {
+        net.restore(theta)
+        throw error
+      }
       var score = 0.0
       for t in meta {
         let b = Double(base[t])

@@ -48,9 +48,12 @@ public final class UPGrad: WeightingMethod {
   public func backward(_ step: MTLStep) throws -> StepReport {
     try checkTasks(step)
     let (g, k) = try GradientMethodSupport.taskGradients(step, method: descriptor.name, level: .parameters)
-    let alpha = UPGradSolver.weights(gramian: k, normEps: normEps, regEps: regEps)
+    let (alpha, residual) = UPGradSolver.solve(gramian: k, normEps: normEps, regEps: regEps)
     try step.applySharedGradient(g.combine(alpha), level: .parameters)
     var report = StepReport()
+    // Lawson–Hanson is finite; the residual certifies the T projections (it flags a Cholesky
+    // failure on a numerically singular free set, which stops the active set early).
+    report.record(SolverStatus(solver: "upgrad dual-cone projections", converged: residual <= 1e-8, iterations: k.count, residual: residual))
     report.set("weight", alpha.map(Float.init), tasks: tasks)
     let trace = k.indices.reduce(0) { $0 + k[$1][$1] }
     if trace < normEps { report.notes.append("trace of the Gramian \(trace) is below norm_eps: the Gramian is treated as zero (mean gradient)") }

@@ -11,7 +11,7 @@
 ///   never returns an exact vertex); we return the exact minimiser (γ = 1 or 0).
 /// - ``exact(gramian:)`` — Wolfe's (1976) finite active-set algorithm for the minimum-norm point
 ///   of a polytope, exact up to rounding; used where high accuracy is needed (CAGrad's inner
-///   problem, MGDA's `solver = exact` option, and the tests).
+///   problem, MGDA's default `solver = exact`, and the tests).
 public enum MinNormSolver {
   /// A point of the simplex and the squared norm of the combination it gives.
   public struct Solution: Sendable, Equatable {
@@ -44,10 +44,13 @@ public enum MinNormSolver {
   /// The scale-free KKT residual of a point `α` of the simplex for `min αᵀKα`.
   ///
   /// With `x = Σ α_t g_t`, optimality is `⟨x, g_j⟩ ≥ ‖x‖²` for every j, with equality where
-  /// `α_j > 0`. Each violation is divided by `(‖g_j‖ + ‖x‖) · max(‖x‖, 1e-10 · Σ_t α_t ‖g_t‖)`,
+  /// `α_j > 0`. Each violation is divided by `(‖g_j‖ + ‖x‖) · max(‖x‖, 1e-6 · Σ_t α_t ‖g_t‖)`,
   /// the size of the terms it is computed from, so the residual is a cosine-like number
-  /// independent of how the rows are scaled (about 1e-16 at an exact solution; the floor keeps it
-  /// meaningful when the minimum norm is zero).
+  /// independent of how the rows are scaled (about 1e-16 at an exact solution). The floor is the
+  /// Gramian's resolution: `‖x‖² = αᵀKα` carries an absolute error of about
+  /// `ε (Σ α_t ‖g_t‖)²`, so a minimum norm below `√ε · Σ α_t ‖g_t‖ ≈ 1.5e-8 · Σ α_t ‖g_t‖` (0 in
+  /// the hull, T > d) cannot be told from zero, and dividing by it would report rounding as a
+  /// violation.
   public static func kktResidual(_ k: [[Double]], _ alpha: [Double]) -> Double {
     let n = k.count
     let ka = SymmetricMatrix.multiply(k, alpha)
@@ -55,7 +58,7 @@ public enum MinNormSolver {
     let x = xx.squareRoot()
     let norms = (0..<n).map { max(k[$0][$0], 0).squareRoot() }
     let spread = zip(alpha, norms).reduce(0) { $0 + abs($1.0) * $1.1 }
-    let floor = max(x, 1e-10 * spread)
+    let floor = max(x, 1e-6 * spread)
     guard floor > 0 else { return 0 }
     var worst = 0.0
     for j in 0..<n {
@@ -135,8 +138,11 @@ public enum MinNormSolver {
       w[start] = 1
       return Solution(weights: w, squaredNorm: k[start][start], iterations: 0, converged: true, residual: 0)
     }
-    // Work on K / max diag: invariant weights, well-scaled bordered systems.
+    // Work on K / max diag (invariant weights); the bordered systems are further equilibrated
+    // row by row in `affineMinimizer`, and the stopping test is relative to each row's norm, so
+    // that rows whose norms differ by 1e8 are resolved as well as rows of equal norm.
     let kn = k.map { row in row.map { $0 / scale } }
+    let rowNorms = (0..<n).map { max(kn[$0][$0], 0).squareRoot() }
     var support = [start]
     var lambda = [1.0]
     var majors = 0
@@ -146,9 +152,16 @@ public enum MinNormSolver {
       for (a, s) in support.enumerated() { for j in 0..<n { xp[j] += lambda[a] * kn[s][j] } }
       var xx = 0.0
       for (a, s) in support.enumerated() { xx += lambda[a] * xp[s] }
+      // Wolfe's rule: the vertex with the smallest ⟨x, p_j⟩. Stop when it improves on x by no
+      // more than rounding, measured like `kktResidual` (relative to ‖p_j‖ and ‖x‖; an absolute
+      // slack would stop at once when the minimum norm is far below the largest row's).
       var j = 0
       for i in 1..<n where xp[i] < xp[j] { j = i }
-      if xp[j] >= xx - 1e-15 || support.contains(j) { break }
+      let xn = max(xx, 0).squareRoot()
+      var spread = 0.0
+      for (a, s) in support.enumerated() { spread += abs(lambda[a]) * rowNorms[s] }
+      let slack = 1e-14 * (rowNorms[j] + xn) * max(xn, 1e-12 * spread)
+      if xp[j] >= xx - slack || support.contains(j) { break }
       support.append(j)
       lambda.append(0)
       // Minor cycles: move towards the affine minimiser of the support, dropping points whose
@@ -199,18 +212,30 @@ public enum MinNormSolver {
 
   /// The minimiser of `‖Σ_{a} μ_a p_{S_a}‖²` subject to `Σ μ = 1` (no sign constraint), from the
   /// bordered system `[K_SS 1; 1ᵀ 0] [μ; ν] = [0; 1]`.
+  ///
+  /// The system is solved equilibrated, `E A E (E⁻¹ x) = E b` with
+  /// `E = diag(1/‖p_a‖, …, σ)` and `σ = min_a ‖p_a‖`: the Gramian block becomes the cosine matrix
+  /// (unit diagonal) and the border entries `σ/‖p_a‖ ≤ 1`. Without it, points whose norms differ by
+  /// 1e8 give entries spread over 1e16, and the small points' pivots fall under the singularity
+  /// threshold (`relativeTolerance · max|A|`) although the points are affinely independent; with
+  /// it the threshold tests affine dependence of the directions, whatever the norms. Returns nil
+  /// when the equilibrated system is numerically singular. When a point is zero, the minimiser is
+  /// that point.
   static func affineMinimizer(_ k: [[Double]], _ support: [Int]) -> [Double]? {
     let m = support.count
+    let s = support.map { max(k[$0][$0], 0).squareRoot() }
+    if let zero = s.firstIndex(where: { !($0 > 0) }) { return (0..<m).map { $0 == zero ? 1 : 0 } }
+    let sigma = s.min()!
     var a = [[Double]](repeating: [Double](repeating: 0, count: m + 1), count: m + 1)
     for i in 0..<m {
-      for j in 0..<m { a[i][j] = k[support[i]][support[j]] }
-      a[i][m] = 1
-      a[m][i] = 1
+      for j in 0..<m { a[i][j] = k[support[i]][support[j]] / (s[i] * s[j]) }
+      a[i][m] = sigma / s[i]
+      a[m][i] = sigma / s[i]
     }
     var b = [Double](repeating: 0, count: m + 1)
-    b[m] = 1
-    guard let x = LinearSystem.solve(a, b, relativeTolerance: 1e-14) else { return nil }
-    return Array(x[0..<m])
+    b[m] = sigma
+    guard let z = LinearSystem.solve(a, b, relativeTolerance: 1e-14) else { return nil }
+    return (0..<m).map { z[$0] / s[$0] }
   }
 
   /// `xᵀ K x`.

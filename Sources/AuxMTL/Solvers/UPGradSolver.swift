@@ -27,6 +27,44 @@ public enum UPGradSolver {
     return alpha
   }
 
+  /// The weights and the worst scale-free KKT residual of the T projections
+  /// (``projectionResidual(gramian:preference:weights:)``), on the regularised Gramian.
+  public static func solve(gramian k: [[Double]], normEps: Double = 1e-4, regEps: Double = 1e-4) -> (weights: [Double], residual: Double) {
+    let n = k.count
+    precondition(n > 0 && k.allSatisfy { $0.count == n }, "UPGradSolver.solve: Gramian must be square and non-empty, got \(n) rows")
+    let kr = regularizedGramian(k, normEps: normEps, regEps: regEps)
+    var alpha = [Double](repeating: 0, count: n)
+    var worst = 0.0
+    for i in 0..<n {
+      var u = [Double](repeating: 0, count: n)
+      u[i] = 1 / Double(n)
+      let v = projectionWeights(gramian: kr, preference: u)
+      worst = max(worst, projectionResidual(gramian: kr, preference: u, weights: v))
+      for t in 0..<n { alpha[t] += v[t] }
+    }
+    return (alpha, worst)
+  }
+
+  /// The KKT residual of `v` for `min vᵀKv` subject to `v ≥ u`: optimality is `K v ≥ 0` with
+  /// `(K v)_j = 0` where `v_j > u_j`. The complementarity violation of coordinate j is
+  /// `min(|(Kv)_j|, (v_j − u_j) K_jj)` — what moving `v_j` back to its bound would change — so a
+  /// coordinate that rounding left a hair above its bound does not count as free. Each violation is
+  /// divided by `√K_jj · √(vᵀKv)`, so the residual is a cosine-like number (about 1e-16 at the
+  /// exact projection).
+  public static func projectionResidual(gramian k: [[Double]], preference u: [Double], weights v: [Double]) -> Double {
+    let kv = SymmetricMatrix.multiply(k, v)
+    let norm = max(zip(v, kv).reduce(0) { $0 + $1.0 * $1.1 }, 0).squareRoot()
+    var worst = 0.0
+    for j in v.indices {
+      let size = max(k[j][j], 0).squareRoot() * norm
+      guard size > 0 else { continue }
+      var violation = max(-kv[j], 0)
+      if v[j] > u[j] { violation = max(violation, min(abs(kv[j]), (v[j] - u[j]) * k[j][j])) }
+      worst = max(worst, violation / size)
+    }
+    return worst
+  }
+
   /// Steps 1–2: the normalised, regularised Gramian.
   public static func regularizedGramian(_ k: [[Double]], normEps: Double, regEps: Double) -> [[Double]] {
     let n = k.count

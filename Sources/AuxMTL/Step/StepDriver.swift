@@ -21,9 +21,11 @@ public struct StepOutcome {
 ///    the losses and the shared split always; feature gradients, parameter-level task gradients,
 ///    the head parameter sets, the optimiser, the loss evaluator and its second batch only when
 ///    declared (a method that uses an undeclared one gets an ``MTLStepError`` naming it);
+///    with ``stopsOnNonFinite``, a NaN or infinite loss throws ``NonFiniteValueError`` here;
 /// 4. the method's `backward` (when the batch has a ``TaskLosses/trainingOnly`` loss, its
 ///    gradient is added afterwards to the shared and ``ModelSplit/trainingOnlyParameters``, outside
-///    the method's weighting);
+///    the method's weighting); with ``stopsOnNonFinite``, a NaN or infinite entry in any optimised
+///    parameter's gradient throws ``NonFiniteValueError`` here, before anything changes;
 /// 5. clipping of every optimised parameter's gradient to ``clipNorm`` (when positive, the
 ///    PyTorch `clip_grad_norm_` convention);
 /// 6. the optimiser step, then the method's `afterOptimizerStep`.
@@ -65,6 +67,10 @@ public final class StepDriver {
   /// The largest global gradient norm over every optimised parameter; 0 (the default) does not
   /// clip.
   public var clipNorm: Double
+  /// Whether a NaN or infinite loss or gradient stops the step with a ``NonFiniteValueError``
+  /// before the optimiser changes any weight (default true). A non-finite update would silently
+  /// turn every weight into NaN and the rest of the run into noise.
+  public var stopsOnNonFinite = true
 
   /// A driver for `method` over `model`.
   ///
@@ -98,23 +104,41 @@ public final class StepDriver {
   ///   - iteration: the 0-based global step.
   /// - Throws: whatever the batch's closures throw, ``MTLStepError`` when the losses do not fit
   ///   the tasks or the method needs something it did not declare, and the method's own errors.
-  ///   The optimiser has not stepped when an error is thrown before or by the method's `backward`.
+  ///   The optimiser has not stepped when an error is thrown before or by the method's `backward`;
+  ///   ``NonFiniteValueError`` (with ``stopsOnNonFinite``) names the task or parameter.
   @discardableResult
   public func step(_ batch: StepBatch, epoch: Int = 0, iteration: Int = 0) throws -> StepOutcome {
     optimizer.zeroGrad()
     let (step, trainingOnly) = try makeStep(batch, epoch: epoch, iteration: iteration)
     let losses = step.lossValues
+    if stopsOnNonFinite, let t = losses.firstIndex(where: { !$0.isFinite }) {
+      throw NonFiniteValueError(.loss(task: tasks[t].name), value: losses[t], iteration: iteration, epoch: epoch)
+    }
     // The training-only loss's gradient is taken before the method runs (the method's encoder
     // pass releases the graph) and added after it, so the method never sees it.
     let extra = trainingOnly.map(trainingOnlyGradients) ?? []
     let report = try method.backward(step)
     for (p, g) in extra { p.grad = p.grad.map { $0 + g } ?? g }
+    if stopsOnNonFinite { try checkGradients(epoch: epoch, iteration: iteration) }
     if clipNorm > 0 {
       clipGradientNorm(optimizer.allParameters.map(\.parameter), maxNorm: Float(clipNorm))
     }
     optimizer.step()
     try method.afterOptimizerStep(step)
     return StepOutcome(report: report, losses: losses)
+  }
+
+  /// Throws for the first optimised parameter whose gradient holds a NaN or an infinity.
+  private func checkGradients(epoch: Int, iteration: Int) throws {
+    for (_, name, parameter) in optimizer.allParameters {
+      guard let grad = parameter.grad else { continue }
+      if let i = grad.firstNonFiniteIndex() {
+        let bad = grad.withUnsafeBufferPointer { $0[i] }
+        let id = ObjectIdentifier(parameter)
+        let task = model.taskParameters.firstIndex { $0.contains { ObjectIdentifier($0) == id } }.map { tasks[$0].name }
+        throw NonFiniteValueError(.gradient(parameter: name, task: task), value: bad, iteration: iteration, epoch: epoch)
+      }
+    }
   }
 
   /// The gradient of a training-only loss with respect to the trainable shared parameters and

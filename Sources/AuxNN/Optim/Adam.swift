@@ -71,40 +71,20 @@ public class Adam: Optimizer {
   }
 
   public func step() {
-    let b1 = Double(beta1)
-    let b2 = Double(beta2)
-    let lerpWeight = Float(1 - b1)
-    let oneMinusB2 = Float(1 - b2)
-    let beta2F = beta2
-    let epsF = eps
-    let ams = amsgrad
     for group in groups {
-      let lr = Double(group.learningRate)
-      let wd = group.weightDecay
-      let decayFactor = Float(1 - lr * Double(wd))
-      let decoupled = decoupledWeightDecay
       for (_, p) in group.parameters {
         guard let grad = p.grad else { continue }
         precondition(grad.shape == p.shape, "Adam.step: gradient shape \(grad.shape) does not match parameter shape \(p.shape)")
         let key = ObjectIdentifier(p)
-        let s = states[key] ?? AdamState(shape: p.shape, amsgrad: ams)
+        let s = states[key] ?? AdamState(shape: p.shape, amsgrad: amsgrad)
         states[key] = s
         s.step += 1
-        let t = Double(s.step)
-        let bc1 = 1 - pow(b1, t)
-        let bc2Sqrt = (1 - pow(b2, t)).squareRoot()
-        let negStepSize = Float(-(lr / bc1))
-        let bc2SqrtF = Float(bc2Sqrt)
         p.update { theta in
           grad.withUnsafeBufferPointer { gp in
             s.expAvg.withUnsafeMutableBufferPointer { mp in
               s.expAvgSq.withUnsafeMutableBufferPointer { vp in
                 s.withMaxBuffer { maxp in
-                  AdamKernel.update(
-                    theta: theta.baseAddress!, grad: gp.baseAddress!, m: mp.baseAddress!, v: vp.baseAddress!,
-                    vMax: maxp, count: theta.count, weightDecay: wd, decoupled: decoupled, decayFactor: decayFactor,
-                    lerpWeight: lerpWeight, beta2: beta2F, oneMinusBeta2: oneMinusB2, bc2Sqrt: bc2SqrtF,
-                    eps: epsF, negStepSize: negStepSize)
+                  update(theta.baseAddress!, gp.baseAddress!, mp.baseAddress!, vp.baseAddress!, maxp, theta.count, group: group, step: s.step)
                 }
               }
             }
@@ -112,6 +92,95 @@ public class Adam: Optimizer {
         }
       }
     }
+  }
+
+  /// The value the next ``step()`` gives `parameter` for `gradient` (its step count + 1, the
+  /// moments updated with `gradient`), and its derivative with respect to the gradient, computed
+  /// on copies (the parameter and the optimiser's state are left as they are).
+  ///
+  /// With `g` the gradient after L2 decay, m′, v′ the updated moments (v′ the AMSGrad maximum
+  /// where that is the larger) and `d = √v′/√(1 − β₂ᵗ) + ε`:
+  ///
+  ///     ∂θ′/∂∇ = −(lr/(1 − β₁ᵗ))·[(1 − β₁)/d − m′·(1 − β₂)·g / (√(1 − β₂ᵗ)·√v′·d²)]
+  ///
+  /// the second term dropped where v′ is 0 or AMSGrad's maximum is the stored one.
+  public func virtualUpdate(of parameter: Parameter, inGroup group: Int, gradient: Tensor) throws -> VirtualUpdate {
+    precondition(groups.indices.contains(group), "Adam.virtualUpdate: group index \(group) out of range (\(groups.count) groups)")
+    let g = groups[group]
+    precondition(g.parameters.contains { $0.parameter === parameter }, "Adam.virtualUpdate: the parameter (shape \(parameter.shape)) is not in group '\(g.name)'")
+    precondition(gradient.shape == parameter.shape, "Adam.virtualUpdate: gradient shape \(gradient.shape) does not match parameter shape \(parameter.shape)")
+    let shape = parameter.shape
+    let stored = states[ObjectIdentifier(parameter)]
+    let t = (stored?.step ?? 0) + 1
+    let before = parameter.value.detached()
+    // Copy-on-write: writing to these copies leaves the parameter and the stored moments as they are.
+    var value = before
+    var m = stored?.expAvg ?? .zeros(shape)
+    var v = stored?.expAvgSq ?? .zeros(shape)
+    let oldMax: Tensor? = amsgrad ? (stored?.maxExpAvgSq ?? .zeros(shape)) : nil
+    var vMax = oldMax
+    value.withUnsafeMutableBufferPointer { theta in
+      gradient.withUnsafeBufferPointer { gp in
+        m.withUnsafeMutableBufferPointer { mp in
+          v.withUnsafeMutableBufferPointer { vp in
+            if vMax == nil {
+              update(theta.baseAddress!, gp.baseAddress!, mp.baseAddress!, vp.baseAddress!, nil, theta.count, group: g, step: t)
+            } else {
+              vMax!.withUnsafeMutableBufferPointer { xp in
+                update(theta.baseAddress!, gp.baseAddress!, mp.baseAddress!, vp.baseAddress!, xp.baseAddress!, theta.count, group: g, step: t)
+              }
+            }
+          }
+        }
+      }
+    }
+
+    let lr = Double(g.learningRate)
+    let l2 = !decoupledWeightDecay && g.weightDecay != 0
+    let wd = g.weightDecay
+    let bc2Sqrt = (1 - pow(Double(beta2), Double(t))).squareRoot()
+    let stepSize = lr / (1 - pow(Double(beta1), Double(t)))
+    let oneMinusB1 = 1 - Double(beta1)
+    let oneMinusB2 = 1 - Double(beta2)
+    let epsD = Double(eps)
+    let n = shape.reduce(1, *)
+    var derivative = Tensor.uninitialized(shape)
+    let theta0 = before.scalars, grad = gradient.scalars, m1 = m.scalars, v1 = v.scalars
+    let previousMax = oldMax?.scalars
+    derivative.withUnsafeMutableBufferPointer { dp in
+      for k in 0..<n {
+        let ge = Double(l2 ? grad[k] + wd * theta0[k] : grad[k])
+        let fromV = previousMax.map { !($0[k] > v1[k]) } ?? true
+        let second = fromV ? Double(v1[k]) : Double(previousMax![k])
+        let root = second.squareRoot()
+        let denom = root / bc2Sqrt + epsD
+        var d = oneMinusB1 / denom
+        if fromV && root > 0 { d -= Double(m1[k]) * oneMinusB2 * ge / (bc2Sqrt * root * denom * denom) }
+        dp[k] = Float(-stepSize * d)
+      }
+    }
+    return VirtualUpdate(value: value, gradientDerivative: derivative)
+  }
+
+  /// One Adam update of `n` elements at step count `t` with `group`'s learning rate and weight
+  /// decay; ``step()`` and ``virtualUpdate(of:inGroup:gradient:)`` share it so that their results
+  /// agree bit for bit.
+  @inline(__always)
+  private func update(
+    _ theta: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
+    _ v: UnsafeMutablePointer<Float>, _ vMax: UnsafeMutablePointer<Float>?, _ n: Int, group: ParameterGroup, step: Int
+  ) {
+    let b1 = Double(beta1)
+    let b2 = Double(beta2)
+    let lr = Double(group.learningRate)
+    let t = Double(step)
+    let bc1 = 1 - pow(b1, t)
+    let bc2Sqrt = (1 - pow(b2, t)).squareRoot()
+    AdamKernel.update(
+      theta: theta, grad: grad, m: m, v: v, vMax: vMax, count: n, weightDecay: group.weightDecay,
+      decoupled: decoupledWeightDecay, decayFactor: Float(1 - lr * Double(group.weightDecay)),
+      lerpWeight: Float(1 - b1), beta2: beta2, oneMinusBeta2: Float(1 - b2), bc2Sqrt: Float(bc2Sqrt),
+      eps: eps, negStepSize: Float(-(lr / bc1)))
   }
 
   public func stateDict() -> [String: Tensor] {

@@ -58,6 +58,14 @@ public protocol Optimizer: AnyObject {
   func stateDict() -> [String: Tensor]
   /// Restores state saved by ``stateDict()``.
   func loadStateDict(_ state: [String: Tensor]) throws
+  /// The update the next ``step()`` would make to `parameter` (of group `group`) if its gradient
+  /// were `gradient`, computed without changing the parameter or the optimiser's state: the
+  /// virtual step of look-ahead methods (Auto-Lambda).
+  ///
+  /// ``SGD``, ``Adam`` and ``AdamW`` implement it with the arithmetic of their ``step()``, so that
+  /// the virtual value equals the stepped one bit for bit. An optimiser that does not implement it
+  /// gets the default, which throws ``VirtualStepUnsupportedError``.
+  func virtualUpdate(of parameter: Parameter, inGroup group: Int, gradient: Tensor) throws -> VirtualUpdate
 }
 
 extension Optimizer {

@@ -38,21 +38,14 @@ public final class SGD: Optimizer {
   }
 
   public func step() {
-    let mu = momentum
-    let oneMinusDamp = 1 - dampening
-    let nest = nesterov
     for group in groups {
-      let lr = group.learningRate
-      let wd = group.weightDecay
       for (_, p) in group.parameters {
         guard let grad = p.grad else { continue }
         precondition(grad.shape == p.shape, "SGD.step: gradient shape \(grad.shape) does not match parameter shape \(p.shape)")
-        if mu == 0 {
+        if momentum == 0 {
           p.update { theta in
             grad.withUnsafeBufferPointer { gp in
-              let t = theta.baseAddress!
-              let g = gp.baseAddress!
-              for i in 0..<theta.count { t[i] -= lr * (g[i] + wd * t[i]) }
+              update(theta.baseAddress!, gp.baseAddress!, buffer: nil, first: true, count: theta.count, group: group)
             }
           }
           continue
@@ -66,20 +59,77 @@ public final class SGD: Optimizer {
         p.update { theta in
           grad.withUnsafeBufferPointer { gp in
             b.withUnsafeMutableBufferPointer { bp in
-              let t = theta.baseAddress!
-              let g = gp.baseAddress!
-              let bb = bp.baseAddress!
-              for i in 0..<theta.count {
-                let gi = g[i] + wd * t[i]
-                let bi = first ? gi : bb[i] * mu + oneMinusDamp * gi
-                bb[i] = bi
-                t[i] -= lr * (nest ? gi + mu * bi : bi)
-              }
+              update(theta.baseAddress!, gp.baseAddress!, buffer: bp.baseAddress!, first: first, count: theta.count, group: group)
             }
           }
         }
         buffers[key] = b
       }
+    }
+  }
+
+  /// The value the next ``step()`` gives `parameter` for `gradient`, and its derivative with
+  /// respect to the gradient, computed on copies (the parameter and the momentum buffer are left
+  /// as they are).
+  ///
+  /// The derivative is the constant `−lr` without momentum, and with momentum μ and dampening τ
+  /// `−lr` on the first step (the buffer starts as the gradient) and `−lr·(1 − τ)` after it;
+  /// Nesterov adds `−lr·μ` times the buffer's derivative.
+  public func virtualUpdate(of parameter: Parameter, inGroup group: Int, gradient: Tensor) throws -> VirtualUpdate {
+    precondition(groups.indices.contains(group), "SGD.virtualUpdate: group index \(group) out of range (\(groups.count) groups)")
+    let g = groups[group]
+    precondition(g.parameters.contains { $0.parameter === parameter }, "SGD.virtualUpdate: the parameter (shape \(parameter.shape)) is not in group '\(g.name)'")
+    precondition(gradient.shape == parameter.shape, "SGD.virtualUpdate: gradient shape \(gradient.shape) does not match parameter shape \(parameter.shape)")
+    var value = parameter.value.detached()
+    // Copy-on-write: writing to these copies leaves the parameter and the optimiser's buffer as
+    // they are.
+    let stored = buffers[ObjectIdentifier(parameter)]
+    let first = stored == nil
+    var b = stored ?? Tensor.uninitialized(parameter.shape)
+    value.withUnsafeMutableBufferPointer { theta in
+      gradient.withUnsafeBufferPointer { gp in
+        b.withUnsafeMutableBufferPointer { bp in
+          update(
+            theta.baseAddress!, gp.baseAddress!, buffer: momentum == 0 ? nil : bp.baseAddress!, first: first,
+            count: theta.count, group: g)
+        }
+      }
+    }
+    let lr = g.learningRate
+    let bufferDerivative: Float = momentum == 0 || first ? 1 : 1 - dampening
+    let derivative: Float
+    if momentum == 0 {
+      derivative = -lr
+    } else if nesterov {
+      derivative = -lr * (1 + momentum * bufferDerivative)
+    } else {
+      derivative = -lr * bufferDerivative
+    }
+    return VirtualUpdate(value: value, gradientDerivative: Tensor(shape: parameter.shape, repeating: derivative))
+  }
+
+  /// The update of `n` elements of θ (and of the momentum buffer, when there is momentum) for the
+  /// gradient `g`, with `group`'s learning rate and weight decay; ``step()`` and
+  /// ``virtualUpdate(of:inGroup:gradient:)`` share it so that their results agree bit for bit.
+  @inline(__always)
+  private func update(
+    _ t: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, buffer bb: UnsafeMutablePointer<Float>?, first: Bool,
+    count n: Int, group: ParameterGroup
+  ) {
+    let lr = group.learningRate
+    let wd = group.weightDecay
+    guard let bb else {
+      for i in 0..<n { t[i] -= lr * (g[i] + wd * t[i]) }
+      return
+    }
+    let mu = momentum
+    let oneMinusDamp = 1 - dampening
+    let nest = nesterov
+    for i in 0..<n {
+      let gi = g[i] + wd * t[i]
+      let bi = first ? gi : bb[i] * mu + oneMinusDamp * gi
+      bb[i] = bi
+      t[i] -= lr * (nest ? gi + mu * bi : bi)
     }
   }
 

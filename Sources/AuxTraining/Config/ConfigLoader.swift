@@ -1,4 +1,5 @@
 import AuxMTL
+import AuxIO
 import Foundation
 import Yams
 
@@ -21,6 +22,13 @@ public struct ConfigLoader {
   public private(set) var config: TrainConfig
   /// Where each key was last set (for errors found when checking combinations).
   public private(set) var origins: [String: ConfigLocation] = [:]
+  /// Lines for the user about what ``validated()`` resolved by itself (e.g. a task moved to
+  /// `tasks.primary` by a later source leaves `tasks.auxiliary`); the CLI prints them.
+  public private(set) var notes: [String] = []
+  /// Counts the documents and overrides applied so far; each one is a layer.
+  private var layer = 0
+  /// The layer that last set each key (a later layer takes precedence over an earlier one).
+  private var layerOfKey: [String: Int] = [:]
   private let schema: [ConfigField]
   private let fields: [String: ConfigField]
   private let sections: Set<String>
@@ -39,6 +47,7 @@ public struct ConfigLoader {
   ///
   /// - Parameter source: the file name errors name.
   public mutating func apply(yaml: String, source: String) throws {
+    layer += 1
     let root: Node?
     do {
       root = try Yams.compose(yaml: yaml)
@@ -60,7 +69,7 @@ public struct ConfigLoader {
     do {
       text = try String(contentsOf: url, encoding: .utf8)
     } catch {
-      throw ConfigError(ConfigLocation(source: url.path), key: "", "cannot read the configuration file: \(error.localizedDescription)")
+      throw ConfigError(ConfigLocation(source: url.path), key: "", "cannot read the configuration file: \(FileErrorText.describe(error))")
     }
     try apply(yaml: text, source: url.path)
   }
@@ -81,6 +90,7 @@ public struct ConfigLoader {
     if let field = fields[path] {
       try field.apply(&config, node)
       origins[path] = node.location
+      layerOfKey[path] = layer
     } else if sections.contains(path) {
       if node.isNull { return }
       guard case .mapping(let m) = value else {
@@ -101,6 +111,7 @@ public struct ConfigLoader {
   /// (`method.options.sign_mask=false`); an empty value (`method.options.sign_mask=`) removes it.
   /// A whole section can be given as a flow mapping (`training={epochs: 2, batch_size: 8}`).
   public mutating func apply(override: String) throws {
+    layer += 1
     let source = ConfigLocation.commandLine.source
     guard let eq = override.firstIndex(of: "=") else {
       throw ConfigError(.commandLine, key: "", "override '\(override)' must have the form key.path=value (e.g. training.epochs=5)")
@@ -137,9 +148,35 @@ public struct ConfigLoader {
 
   /// The configuration after checking how its values combine (see ``TrainConfig/validate()``),
   /// with errors pointing at where the offending key was set.
-  public func validated() throws -> TrainConfig {
+  ///
+  /// One combination is resolved rather than refused: when `tasks.primary` was set by a later
+  /// source than `tasks.auxiliary` (a preset lists the auxiliaries, then
+  /// `--set tasks.primary=depth` moves one of them to primary), the tasks that became primary
+  /// leave the auxiliaries (all of them for `all`), and ``notes`` says so. Within one document
+  /// or override, a task listed in both is still an error.
+  public mutating func validated() throws -> TrainConfig {
+    resolvePrimaryMoves()
     try config.validate(origins: origins)
     return config
+  }
+
+  /// Drops from `tasks.auxiliary` the tasks a later source made primary (see ``validated()``).
+  private mutating func resolvePrimaryMoves() {
+    let primaryKey = "tasks.primary", auxiliaryKey = "tasks.auxiliary"
+    guard let aux = config.tasks.auxiliary, let p = layerOfKey[primaryKey], let a = layerOfKey[auxiliaryKey], p > a else { return }
+    let primary = config.tasks.primary
+    let everyTask = primary.contains(TrainConfig.allTasks)
+    let moved = aux.filter { everyTask || primary.contains($0) }
+    guard !moved.isEmpty else { return }
+    let kept = aux.filter { !moved.contains($0) }
+    config.tasks.auxiliary = kept
+    let names = moved.map { "'\($0)'" }.joined(separator: ", ")
+    let keptText = kept.isEmpty ? "none" : kept.joined(separator: ", ")
+    var note = "tasks.auxiliary: \(names) \(moved.count == 1 ? "is" : "are") now primary (tasks.primary = \(primary.joined(separator: ",")), set in \(origins[primaryKey]?.source ?? "configuration")), so \(moved.count == 1 ? "it leaves" : "they leave") the auxiliary tasks; auxiliary tasks: \(keptText)"
+    if !everyTask {
+      note += " (--set tasks.auxiliary=null trains every other task of the dataset as auxiliary)"
+    }
+    notes.append(note)
   }
 
   // MARK: - Errors

@@ -46,11 +46,13 @@ extension TrainConfig {
       .optionalTextList("tasks.auxiliary", \.tasks.auxiliary),
       .textMap("tasks.main_metric", \.tasks.mainMetric),
       .textMap("tasks.noise", \.tasks.labelNoise),
+      .optionalNumber("tasks.primary_label_fraction", \.tasks.primaryLabelFraction, .unitOpenClosed),
       .pseudoTasks("tasks.pseudo", \.tasks.pseudoTasks),
 
       .choice("method.name", \.method.name, methodNames),
       .textMap("method.options", \.method.options),
       .optionalNumber("method.learning_rate", \.method.learningRate, .positive),
+      .optionalNumber("method.weight_decay", \.method.weightDecay, .nonNegative),
 
       .choice("model.encoder", \.model.encoder, encoderNames),
       .choice("model.head", \.model.head, headNames),

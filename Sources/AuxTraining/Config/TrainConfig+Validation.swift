@@ -74,6 +74,9 @@ extension TrainConfig {
         throw fail("tasks.noise", "'\(task)' is primary; label noise is for auxiliary tasks (the primary's labels measure the result)")
       }
     }
+    if let fraction = tasks.primaryLabelFraction, fraction < 1, everyTaskPrimary {
+      throw fail("tasks.primary_label_fraction", "needs named primary tasks: with tasks.primary '\(TrainConfig.allTasks)' every task would lose its labels; found \(fraction)")
+    }
     if let dup = firstDuplicate(model.frozen) { throw fail("model.frozen_heads", "lists '\(dup)' twice") }
 
     // Pseudo-labelled tasks.

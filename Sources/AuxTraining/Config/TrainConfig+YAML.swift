@@ -12,19 +12,27 @@ extension TrainConfig {
   ///     ``ConfigLoader/apply(override:)``).
   /// - Throws: ``ConfigError`` naming the file or `command line`, the line where known, the key,
   ///   what was expected and what was found.
-  public static func load(file: URL?, overrides: [String] = []) throws -> TrainConfig {
+  ///   - note: receives each line of ``ConfigLoader/notes`` (what loading resolved by itself,
+  ///     e.g. a task moved from the auxiliaries to the primary); the CLI prints them.
+  public static func load(file: URL?, overrides: [String] = [], note: (String) -> Void = { _ in }) throws -> TrainConfig {
     var loader = ConfigLoader()
     if let file { try loader.apply(file: file) }
     for o in overrides { try loader.apply(override: o) }
-    return try loader.validated()
+    let config = try loader.validated()
+    loader.notes.forEach(note)
+    return config
   }
 
-  /// Parses YAML text (as ``load(file:overrides:)`` does a file); `source` names it in errors.
-  public static func parse(yaml: String, source: String = "configuration", overrides: [String] = []) throws -> TrainConfig {
+  /// Parses YAML text (as ``load(file:overrides:note:)`` does a file); `source` names it in errors.
+  public static func parse(
+    yaml: String, source: String = "configuration", overrides: [String] = [], note: (String) -> Void = { _ in }
+  ) throws -> TrainConfig {
     var loader = ConfigLoader()
     try loader.apply(yaml: yaml, source: source)
     for o in overrides { try loader.apply(override: o) }
-    return try loader.validated()
+    let config = try loader.validated()
+    loader.notes.forEach(note)
+    return config
   }
 
   /// The configuration as YAML with every key (snake_case, schema order), the form saved in each

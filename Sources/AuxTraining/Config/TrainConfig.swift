@@ -54,6 +54,10 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     /// kind `gaussian`, `flip` or `blocks` (see AuxData's `LabelNoise`). Nil: none. (Optional so
     /// that run records written before the key existed still decode; use ``labelNoise``.)
     public var noise: [String: String]? = nil
+    /// The fraction of training images that keep the primary tasks' labels (the label-scarce
+    /// regime: the others carry auxiliary labels only and the primary losses skip them); nil or 1:
+    /// all. Validation and test labels are never removed.
+    public var primaryLabelFraction: Double? = nil
     /// Auxiliary tasks whose labels a teacher makes, by the new task's name (see
     /// ``PseudoTaskConfig``). Nil: none (use ``pseudoTasks``).
     public var pseudo: [String: PseudoTaskConfig]? = nil
@@ -79,6 +83,11 @@ public struct TrainConfig: Codable, Sendable, Equatable {
     public var options: [String: String] = [:]
     /// Learning rate of the method's own parameters (nil: the network's).
     public var learningRate: Double? = nil
+    /// Weight decay of the method's own parameters (IAL's log σ, UW's log variances, …), in the
+    /// optimiser's sense (L2 for SGD and Adam, decoupled for AdamW). Nil: none, the default,
+    /// because decay on log σ biases σ towards 1. The IAL authors' code puts σ in the network's
+    /// optimiser with the network's decay: set the same value as `optimizer.weight_decay` for that.
+    public var weightDecay: Double? = nil
 
     public init() {}
   }

@@ -43,6 +43,26 @@ public struct ExperimentPlan: Sendable, Equatable {
     return out
   }
 
+  /// The auxiliary list of a run with `primary`: the base's explicit list without the primary
+  /// tasks (a task moved to primary leaves the auxiliaries, as `--set tasks.primary=` does in
+  /// `train`), empty for `all`, nil (every other task) when the base lists none.
+  static func auxiliaries(_ listed: [String]?, primary: [String]) -> [String]? {
+    if primary == ["all"] { return [] }
+    return listed.map { $0.filter { !primary.contains($0) } }
+  }
+
+  /// One line per primary choice whose tasks the base configuration lists as auxiliary: those
+  /// tasks leave the auxiliaries in that choice's runs (for the CLI to print).
+  public var notes: [String] {
+    guard let listed = base.tasks.auxiliary else { return [] }
+    return primaries.compactMap { primary in
+      let moved = listed.filter { primary.contains($0) }
+      guard !moved.isEmpty, primary != ["all"] else { return nil }
+      let rest = Self.auxiliaries(listed, primary: primary) ?? []
+      return "primary \(primary.joined(separator: "+")): \(moved.joined(separator: ", ")) left the auxiliary tasks for these runs (auxiliary: \(rest.isEmpty ? "none" : rest.joined(separator: ", ")))"
+    }
+  }
+
   /// Every run, baselines first, then method × primaries × seeds.
   ///
   /// - Parameter allTasks: the dataset's tasks (to expand `all`).
@@ -72,7 +92,7 @@ public struct ExperimentPlan: Sendable, Equatable {
           if c.method.name != method { c.method.options = [:] }
           c.method.name = method
           c.tasks.primary = primary
-          if primary == ["all"] { c.tasks.auxiliary = [] }
+          c.tasks.auxiliary = Self.auxiliaries(base.tasks.auxiliary, primary: primary)
           c.seed = seed
           out.append(Run(id: RunBuilder.runID(c), config: c))
         }

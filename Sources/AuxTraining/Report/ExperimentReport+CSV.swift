@@ -84,14 +84,20 @@ extension ExperimentReport {
   }
 
   /// `table2.csv`: `dataset`, `method`, `options`, `runs`, `epochs`, `seconds_per_epoch_mean`,
-  /// `seconds_per_epoch_std`, `ratio_to_ew`.
+  /// `seconds_per_epoch_std`, `ratio_to_ew`, `cpu_seconds_per_epoch_mean`,
+  /// `cpu_seconds_per_epoch_std`, `cpu_ratio_to_ew`, `load_average_mean`, `load_differs_from_ew`.
   public func table2CSV() -> String {
-    var lines = ["dataset,method,options,runs,epochs,seconds_per_epoch_mean,seconds_per_epoch_std,ratio_to_ew"]
+    var lines = [
+      "dataset,method,options,runs,epochs,seconds_per_epoch_mean,seconds_per_epoch_std,ratio_to_ew,"
+        + "cpu_seconds_per_epoch_mean,cpu_seconds_per_epoch_std,cpu_ratio_to_ew,load_average_mean,load_differs_from_ew"
+    ]
     for r in timing.rows {
       let fields = [
         r.dataset, r.variant.method, r.variant.options.keys.sorted().map { "\($0)=\(r.variant.options[$0]!)" }.joined(separator: ";"),
         String(r.runCount), String(r.epochCount), ReportFormat.csv(r.secondsPerEpoch?.mean),
         ReportFormat.csv(r.secondsPerEpoch?.standardDeviation), ReportFormat.csv(r.ratioToEqualWeighting),
+        ReportFormat.csv(r.cpuSecondsPerEpoch?.mean), ReportFormat.csv(r.cpuSecondsPerEpoch?.standardDeviation),
+        ReportFormat.csv(r.cpuRatioToEqualWeighting), ReportFormat.csv(r.loadAverage?.mean), r.loadDiffersFromEqualWeighting ? "true" : "false",
       ]
       lines.append(fields.map(ReportFormat.csvField).joined(separator: ","))
     }

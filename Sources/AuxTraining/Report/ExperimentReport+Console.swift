@@ -11,6 +11,7 @@ extension ExperimentReport {
     if !ranks.rows.isEmpty { out += ConsoleTable(ranks.textGrid()).render() + "\n" }
     out += ConsoleTable(timing.textGrid()).render()
     if !runs.excluded.isEmpty { out += "\n" + ConsoleTable(excludedGrid).render() }
+    for w in runs.warnings { out += "\nwarning: \(w)" }
     return out
   }
 }

@@ -45,11 +45,14 @@ extension ExperimentReport {
       }
     }
     if !ranks.rows.isEmpty { out += Self.htmlTable(ranks.textGrid(), heading: "h3", baselineRows: []) }
-    out += "<h2>Table II: training time</h2>\n<p class=\"legend\">Seconds per training epoch (no evaluation), mean ± sample std over runs; ratio to the mean of EW (ew).</p>\n"
+    out += "<h2>Table II: training time</h2>\n<p class=\"legend\">Seconds per training epoch (no evaluation), mean ± sample std over runs; ratio to the mean of EW (ew).; beside it the process's CPU seconds per epoch (every thread), its ratio to EW's, and the 1-minute load average the epochs ran under. ‡ marks a wall-time ratio taken under a load very different from EW's.</p>\n"
     out += Self.htmlTable(timing.textGrid(), heading: nil, baselineRows: [])
     if !runs.excluded.isEmpty {
       out += "<h2>Runs left out</h2>\n<p class=\"legend\">Only finished runs with final metrics enter the tables.</p>\n"
       out += Self.htmlTable(excludedGrid, heading: nil, baselineRows: [])
+    }
+    if !runs.warnings.isEmpty {
+      out += "<h2>Warnings</h2>\n<ul>\n" + runs.warnings.map { "<li>\(e($0))</li>\n" }.joined() + "</ul>\n"
     }
     if !figures.sections.isEmpty { out += "<h2>Plots</h2>\n" }
     for section in figures.sections {

@@ -11,11 +11,14 @@ extension ExperimentReport {
       out += "\n"
     }
     if !ranks.rows.isEmpty { out += Self.markdownTable(ranks.textGrid(), level: 3) }
-    out += "## Table II: training time\n\nSeconds per training epoch (no evaluation), mean ± sample std over runs; ratio to the mean of EW (`ew`).\n\n"
+    out += "## Table II: training time\n\nSeconds per training epoch (no evaluation), mean ± sample std over runs; ratio to the mean of EW (`ew`).; beside it the process's CPU seconds per epoch (every thread), its ratio to EW's, and the 1-minute load average the epochs ran under. ‡ marks a wall-time ratio taken under a load very different from EW's.\n\n"
     out += Self.markdownTable(timing.textGrid(), level: nil)
     if !runs.excluded.isEmpty {
       out += "## Runs left out\n\nOnly finished runs with final metrics enter the tables.\n\n"
       out += Self.markdownTable(excludedGrid, level: nil)
+    }
+    if !runs.warnings.isEmpty {
+      out += "## Warnings\n\n" + runs.warnings.map { "- \(Self.markdownCell($0))\n" }.joined() + "\n"
     }
     return out
   }

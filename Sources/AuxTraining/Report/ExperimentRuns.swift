@@ -39,7 +39,7 @@ public struct ExcludedRun: Sendable, Equatable {
   /// The run id (its folder name when the record cannot be read).
   public let id: String
   public let folder: URL
-  /// `running`, `failed`, `finished` (without final metrics) or `unreadable`.
+  /// `running`, `interrupted`, `failed`, `finished` (without final metrics) or `unreadable`.
   public let status: String
   public let reason: String
 }
@@ -54,11 +54,15 @@ public struct ExperimentRuns: Sendable {
   public let directory: URL
   public let included: [LoadedRun]
   public let excluded: [ExcludedRun]
+  /// Problems that left a run in the tables but out of some plots (a damaged `steps.jsonl` or
+  /// `metrics.jsonl`: the tables read `run.json`), one sentence each naming the file.
+  public let warnings: [String]
 
-  public init(directory: URL, included: [LoadedRun], excluded: [ExcludedRun]) {
+  public init(directory: URL, included: [LoadedRun], excluded: [ExcludedRun], warnings: [String] = []) {
     self.directory = directory
     self.included = included
     self.excluded = excluded
+    self.warnings = warnings
   }
 
   /// Reads every run folder directly under `directory`.
@@ -71,11 +75,17 @@ public struct ExperimentRuns: Sendable {
       throw FormatError(file: directory.path, "not a folder: give the experiment folder that holds the run folders (<output>/<experiment>)")
     }
     let folders = try RunFolder.runs(in: directory)
-    guard !folders.isEmpty else {
+    let withoutRecord = RunFolder.foldersWithoutRecord(in: directory)
+    guard !folders.isEmpty || !withoutRecord.isEmpty else {
       throw FormatError(file: directory.path, "holds no run folder (a folder with a run.json); give the experiment folder, <output>/<experiment>")
     }
     var included: [LoadedRun] = []
-    var excluded: [ExcludedRun] = []
+    var excluded = withoutRecord.map {
+      ExcludedRun(
+        id: $0.url.lastPathComponent, folder: $0.url, status: "unreadable",
+        reason: "\($0.recordURL.path) is missing (the folder holds other run files); its results cannot be read")
+    }
+    var warnings: [String] = []
     for folder in folders {
       let name = folder.url.lastPathComponent
       let record: RunRecord
@@ -89,7 +99,12 @@ public struct ExperimentRuns: Sendable {
       case .running:
         excluded.append(ExcludedRun(
           id: record.id, folder: folder.url, status: "running",
-          reason: "not finished (\(record.epochsCompleted) of \(record.epochsPlanned) epochs); still training, or interrupted (auxmtl train --resume continues it)"))
+          reason: "not finished (\(record.epochsCompleted) of \(record.epochsPlanned) epochs); still training, or killed (auxmtl train --resume continues it)"))
+        continue
+      case .interrupted:
+        excluded.append(ExcludedRun(
+          id: record.id, folder: folder.url, status: "interrupted",
+          reason: "interrupted after \(record.epochsCompleted) of \(record.epochsPlanned) epochs (auxmtl train --resume continues it)"))
         continue
       case .failed:
         excluded.append(ExcludedRun(id: record.id, folder: folder.url, status: "failed", reason: "failed: \(record.error ?? "no error recorded")"))
@@ -107,12 +122,25 @@ public struct ExperimentRuns: Sendable {
           reason: "a single-task run must train one task; it lists \(record.tasks.joined(separator: ", "))"))
         continue
       }
+      // Both files only feed the plots; the tables read run.json, so damage there costs a curve,
+      // not the run.
+      let evaluations: [EvaluationRecord]
+      let steps: [StepRecord]
       do {
-        included.append(LoadedRun(folder: folder, record: record, evaluations: try folder.evaluations(), steps: try folder.steps()))
+        evaluations = try folder.evaluations()
       } catch {
-        excluded.append(ExcludedRun(id: record.id, folder: folder.url, status: "unreadable", reason: "\(error)"))
+        evaluations = []
+        warnings.append("run \(record.id): \(error); its validation curves are left out of the plots")
       }
+      do {
+        steps = try folder.steps()
+      } catch {
+        steps = []
+        warnings.append("run \(record.id): \(error); its method-value plots are left out")
+      }
+      included.append(LoadedRun(folder: folder, record: record, evaluations: evaluations, steps: steps))
     }
-    return ExperimentRuns(directory: directory, included: included, excluded: excluded)
+    excluded.sort { $0.id < $1.id }
+    return ExperimentRuns(directory: directory, included: included, excluded: excluded, warnings: warnings)
   }
 }

@@ -66,18 +66,22 @@ extension ResultsTable {
 }
 
 extension TimingTable {
-  /// Dataset, method, runs, epochs, seconds per epoch (mean ± sample std over runs), ratio to EW.
+  /// Dataset, method, runs, epochs, seconds per epoch (mean ± sample std over runs), ratio to EW
+  /// (‡: taken under a different load), CPU seconds per epoch, CPU ratio to EW, load average.
   public func textGrid() -> TextGrid {
-    let header = ["Dataset", "Method", "Runs", "Epochs", "Seconds / epoch", "Ratio to EW"]
+    let header = ["Dataset", "Method", "Runs", "Epochs", "Seconds / epoch", "Ratio to EW", "CPU s / epoch", "CPU ratio", "Load"]
     let body = rows.map { r -> [String] in
       [
         r.dataset, r.variant.description, String(r.runCount), String(r.epochCount),
         r.secondsPerEpoch.map { ReportFormat.summary($0, 3) } ?? "—",
-        r.ratioToEqualWeighting.map { String(format: "%.2f×", $0) } ?? "—",
+        r.ratioToEqualWeighting.map { String(format: "%.2f×", $0) + (r.loadDiffersFromEqualWeighting ? " ‡" : "") } ?? "—",
+        r.cpuSecondsPerEpoch.map { ReportFormat.summary($0, 3) } ?? "—",
+        r.cpuRatioToEqualWeighting.map { String(format: "%.2f×", $0) } ?? "—",
+        r.loadAverage.map { String(format: "%.2f", $0.mean) } ?? "—",
       ]
     }
     var grid = TextGrid(title: "Training time", header: header, rows: body, notes: notes)
-    grid.rightAligned = [false, false, true, true, true, true]
+    grid.rightAligned = [false, false, true, true, true, true, true, true, true]
     return grid
   }
 }

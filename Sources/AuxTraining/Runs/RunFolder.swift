@@ -45,12 +45,12 @@ public struct RunFolder: Sendable {
     do {
       data = try Data(contentsOf: recordURL)
     } catch {
-      throw FormatError(file: recordURL.path, "cannot read the run record: \(error.localizedDescription)")
+      throw FormatError(file: recordURL.path, "cannot read the run record: \(FileErrorText.describe(error))")
     }
     do {
       return try Self.decoder.decode(RunRecord.self, from: data)
     } catch {
-      throw FormatError(file: recordURL.path, "not a valid run record: \(error)")
+      throw FormatError(file: recordURL.path, "not a valid run record: \(FileErrorText.describe(error))")
     }
   }
 
@@ -76,13 +76,18 @@ public struct RunFolder: Sendable {
   /// Reads a JSON-lines file (missing file: empty).
   public func readLines<T: Decodable>(_ type: T.Type, from file: URL) throws -> [T] {
     guard FileManager.default.fileExists(atPath: file.path) else { return [] }
-    let text = try String(contentsOf: file, encoding: .utf8)
+    let text: String
+    do {
+      text = try String(contentsOf: file, encoding: .utf8)
+    } catch {
+      throw FormatError(file: file.path, "cannot read the log: \(FileErrorText.describe(error))")
+    }
     var out: [T] = []
     for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
       do {
         out.append(try Self.decoder.decode(T.self, from: Data(line.utf8)))
       } catch {
-        throw FormatError(file: file.path, "line \(i + 1) is not a valid \(T.self): \(error)")
+        throw FormatError(file: file.path, "line \(i + 1) is not a valid \(T.self): \(FileErrorText.describe(error))")
       }
     }
     return out
@@ -109,5 +114,14 @@ public struct RunFolder: Sendable {
   public static func runs(in directory: URL) throws -> [RunFolder] {
     let items = (try? FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: [.isDirectoryKey])) ?? []
     return items.map(RunFolder.init).filter(\.exists).sorted { $0.url.lastPathComponent < $1.url.lastPathComponent }
+  }
+
+  /// Folders directly under `directory` that hold a run's files (`config.yaml`, `metrics.jsonl`,
+  /// `steps.jsonl`, a checkpoint) but no `run.json`, sorted by name: a run whose record was lost.
+  public static func foldersWithoutRecord(in directory: URL) -> [RunFolder] {
+    let items = (try? FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: [.isDirectoryKey])) ?? []
+    return items.map(RunFolder.init).filter { f in
+      !f.exists && [f.configURL, f.metricsURL, f.stepsURL, f.checkpointURL].contains { FileManager.default.fileExists(atPath: $0.path) }
+    }.sorted { $0.url.lastPathComponent < $1.url.lastPathComponent }
   }
 }

@@ -64,8 +64,11 @@ public struct StepRecord: Codable, Sendable, Equatable {
 
 /// Where a run stands.
 public enum RunStatus: String, Codable, Sendable {
-  /// Training has started and not ended (or the process was interrupted; `--resume` continues it).
+  /// Training has started and not ended (or the process was killed; `--resume` continues it).
   case running
+  /// Training was stopped on request (Ctrl-C) after a step; `--resume` continues it from the
+  /// last finished epoch.
+  case interrupted
   /// Training ended (all epochs, or early stopping) and the final evaluation is recorded.
   case finished
   /// Training raised an error; `error` in the record says which.
@@ -104,6 +107,13 @@ public struct RunRecord: Codable, Sendable, Equatable {
   public var bestEpoch: Int?
   /// Training seconds of each finished epoch (without evaluation).
   public var secondsPerEpoch: [Double]
+  /// CPU seconds (user + system, every thread of the process) of each finished epoch's training,
+  /// beside ``secondsPerEpoch``; nil in records written before it was kept.
+  public var cpuSecondsPerEpoch: [Double]?
+  /// The machine's 1-minute load average at the end of each finished epoch's training (it
+  /// averages roughly the last minute); nil in records written before it was kept, or where the
+  /// system does not report it.
+  public var loadAveragePerEpoch: [Double]?
   /// The main metric of each task (the one Δm uses), e.g. `["semantic": "mIoU"]`.
   public var mainMetrics: [String: String]
   /// Test-set metrics of the selected epoch, every task, every metric.
@@ -114,10 +124,15 @@ public struct RunRecord: Codable, Sendable, Equatable {
   /// The method's solver counts over the run (steps with a non-converged solve or a fallback,
   /// the last problem); nil for methods without an inner solver.
   public var solver: SolverCounts?
+  /// Training batches skipped because a primary task had no label in them (label-scarce data); nil: none.
+  public var skippedSteps: Int?
   /// Software and machine facts (auxmtl version, BLAS core and threads).
   public var environment: [String: String]
-  /// The resolved configuration the run was started with (nil in records written by hand).
+  /// The resolved configuration the run trains under now (nil in records written by hand).
   public var configuration: TrainConfig?
+  /// Each time the run was resumed under a different configuration (`--allow-config-change`):
+  /// where, what changed and the configuration before; nil when it never was.
+  public var configChanges: [ConfigChange]?
 
   public init(
     id: String, experiment: String, method: String, methodOptions: [String: String], tasks: [String],
@@ -151,4 +166,24 @@ public struct RunRecord: Codable, Sendable, Equatable {
   public var isSingleTask: Bool { method == RunRecord.singleTaskMethod }
   /// The method name single-task baselines are recorded under.
   public static let singleTaskMethod = "single-task"
+}
+
+/// A resume under a changed configuration (`auxmtl train --resume --allow-config-change`).
+public struct ConfigChange: Codable, Sendable, Equatable {
+  /// The step and epoch the run resumed from: steps after `step` ran under the new configuration.
+  public var step: Int
+  public var epoch: Int
+  /// The keys that changed, with both values.
+  public var changes: [ConfigDifference]
+  /// The whole configuration the run trained under before.
+  public var previous: TrainConfig?
+  public var at: Date
+
+  public init(step: Int, epoch: Int, changes: [ConfigDifference], previous: TrainConfig?, at: Date = Date()) {
+    self.step = step
+    self.epoch = epoch
+    self.changes = changes
+    self.previous = previous
+    self.at = at
+  }
 }

@@ -78,7 +78,7 @@ public enum RunBuilder {
   ///
   /// - Parameters:
   ///   - runID: the run's folder name (default ``runID(_:)``).
-  ///   - resolvedConfigText: the resolved config as YAML, saved as `config.yaml`.
+  ///   - resolvedConfigText: the resolved config as YAML, saved as `config.yaml` when the run starts.
   ///   - networks: how to build the network.
   public static func makeTrainer(
     _ config: TrainConfig, runID: String? = nil, resolvedConfigText: String? = nil, networks: NetworkFactory,
@@ -93,6 +93,9 @@ public enum RunBuilder {
     data = pseudo.data
     let objectives = try objectives(config, available: data.tasks)
     data = try data.withLabelNoise(config.tasks.labelNoise, seed: config.seed)
+    data = try data.withScarcePrimaryLabels(
+      fraction: config.tasks.primaryLabelFraction, tasks: objectives.filter { $0.role == .primary }.map(\.name),
+      trainsAuxiliaries: objectives.contains { $0.role == .auxiliary }, seed: config.seed)
     guard let shape = data.train.datasets.first?.imageShape else { throw TrainingError("dataset '\(config.dataset.name)' is empty") }
 
     var rng = RandomGenerator(seed: config.seed)
@@ -100,6 +103,7 @@ public enum RunBuilder {
     if let path = config.model.initialWeights { try loadInitialWeights(path, into: network) }
     let frozen = try freezeHeads(config.model.frozen, of: network, objectives: objectives)
     let auxiliaryModule = try makeAuxiliaryModule(config.model, network: network, objectives: objectives, multiInput: data.isMultiInput, rng: &rng)
+    try checkSingleSampleBatches(config, data: data, network: network, objectives: objectives)
 
     let weighting = config.method.name == singleTask ? "ew" : config.method.name
     let method = try MethodRegistry.make(weighting, tasks: objectives.map(\.info), options: config.method.options, seed: config.seed)
@@ -111,11 +115,12 @@ public enum RunBuilder {
         learningRate: lr, weightDecay: Float(config.optimizer.weightDecay))
     ]
     if !method.parameters.isEmpty {
-      // The method's own weights train with the network's rate (or their own) and no decay: decay
-      // on log σ would bias σ towards 1.
+      // The method's own weights train with the network's rate (or their own) and, unless
+      // `method.weight_decay` says otherwise, no decay: decay on log σ would bias σ towards 1.
       groups.append(ParameterGroup(
         name: "method", parameters: method.parameters.map { (name: "method.\($0.name)", parameter: $0.parameter) },
-        learningRate: Float(config.method.learningRate ?? config.optimizer.learningRate), weightDecay: 0))
+        learningRate: Float(config.method.learningRate ?? config.optimizer.learningRate),
+        weightDecay: Float(config.method.weightDecay ?? 0)))
     }
     if let aux = auxiliaryModule {
       groups.append(ParameterGroup(
@@ -137,6 +142,7 @@ public enum RunBuilder {
     var env = environment
     env["blas_core"] = env["blas_core"] ?? BLAS.coreName
     env["blas_threads"] = env["blas_threads"] ?? String(BLAS.threadCount)
+    env["cpu_count"] = env["cpu_count"] ?? String(ProcessInfo.processInfo.activeProcessorCount)
     if let aux = auxiliaryModule {
       let count = aux.parameters().reduce(0) { $0 + $1.value.count }
       env["auxiliary_module"] = "\(AuxiliaryModule.descriptor.name): stages \(aux.stageChannels), width \(aux.width), weight \(config.model.auxModuleLossWeight), \(count) parameters, training only"
@@ -150,13 +156,9 @@ public enum RunBuilder {
       dataset: config.dataset.name, model: "\(config.model.encoder)+\(config.model.head)", epochsPlanned: config.training.epochs,
       mainMetrics: Dictionary(uniqueKeysWithValues: objectives.map { ($0.name, $0.mainMetric) }), environment: env)
     record.configuration = config
-    if let text = resolvedConfigText {
-      try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
-      try AtomicFile.write(Data(text.utf8), to: folder.configURL)
-    }
     return try Trainer(
       config: config, folder: folder, record: record, objectives: objectives, network: network, method: method,
-      optimizer: optimizer, scheduler: scheduler, data: data, auxiliaryModule: auxiliaryModule)
+      optimizer: optimizer, scheduler: scheduler, data: data, auxiliaryModule: auxiliaryModule, configText: resolvedConfigText)
   }
 
   /// Seed 004's training-only auxiliary module for `model.aux_module` (nil when off): one column
@@ -181,6 +183,41 @@ public enum RunBuilder {
       heads.append((o.name, o.isDense ? ConvHead(w, o.outputChannels, hiddenChannels: w, rng: &rng) : ClassificationHead(w, classes: o.outputChannels, rng: &rng)))
     }
     return AuxiliaryModule(stageChannels: channels, width: w, heads: heads, rng: &rng)
+  }
+
+  /// Throws when a training batch of one sample would reach a batch normalisation over a 1×1
+  /// map. In training mode batch normalisation averages each channel over N·H·W values, and one
+  /// value has no variance (PyTorch stops with "Expected more than 1 value per channel when
+  /// training"; the engine's check stops the program). A batch of one comes from
+  /// `training.batch_size` 1 or from an epoch's last batch when a training set holds
+  /// k·batch_size + 1 samples (the look-ahead stream cycles through it too, so
+  /// `training.max_steps_per_epoch` does not avoid it); a 1×1 map from a DeepLab head's
+  /// image-pooling branch, or from an encoder whose stride covers the whole image. The encoder's
+  /// map is measured with one forward pass in evaluation mode, only when a batch of one occurs.
+  static func checkSingleSampleBatches(
+    _ config: TrainConfig, data: TrainingData, network: any MultiTaskNetwork, objectives: [TaskObjective]
+  ) throws {
+    let b = config.training.batchSize
+    guard let dataset = data.train.datasets.first(where: { $0.count > 0 && (b == 1 || $0.count % b == 1) }) else { return }
+    var reason: String? = nil
+    if let model = network as? MultiTaskModel, let t = model.heads.firstIndex(where: { $0 is DeepLabHead }) {
+      reason = "the DeepLab head of task '\(model.taskNames[t])' (model.head aspp) normalises its image-pooling branch, a 1×1 map"
+    } else {
+      let wasTraining = network.module.isTraining
+      network.module.eval()
+      let features = Autograd.withoutGradients { network.encode(Tensor.zeros([1] + dataset.imageShape), task: data.isMultiInput ? 0 : nil) }
+      network.module.train(wasTraining)
+      if features.rank == 4 && features.shape[2] * features.shape[3] == 1 {
+        reason = "model.encoder \(config.model.encoder) turns the \(dataset.imageShape[1])×\(dataset.imageShape[2]) images into 1×1 feature maps"
+      }
+    }
+    guard let reason else { return }
+    let batch =
+      b == 1
+      ? "training.batch_size is 1"
+      : "the last batch of an epoch holds 1 sample ('\(dataset.name)' has \(dataset.count) training samples = \(dataset.count / b) × batch size \(b) + 1)"
+    throw TrainingError(
+      "training.batch_size: batch normalisation in training mode needs more than one value per channel, but \(batch) and \(reason); choose a batch size of at least 2 that does not leave one sample over, or change dataset.train_samples")
   }
 
   /// Replaces the model's weights by those of a safetensors state dict where names and shapes

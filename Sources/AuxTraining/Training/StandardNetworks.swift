@@ -51,6 +51,7 @@ public enum StandardNetworks {
       encoder = ResNet(arch, outputStride: model.outputStride, inChannels: channels, rng: &rng)
     case "vgg16-bn":
       encoder = multiInput ? TaskConditionalVGG16(tasks: tasks.count, inChannels: channels, rng: &rng) : VGG16BN(inChannels: channels, rng: &rng)
+      try checkPoolingFits(encoder, inputShape: inputShape, name: model.encoder)
     default:
       throw TrainingError("model.encoder: '\(model.encoder)' is not one of refcnn, resnet18, resnet34, resnet50, vgg16-bn")
     }
@@ -70,6 +71,18 @@ public enum StandardNetworks {
       }
     }
     return MultiTaskModel(encoder: encoder, heads: heads)
+  }
+
+  /// Throws unless images of `inputShape` (`[C, H, W]`) survive the encoder's unpadded 2×2 max
+  /// poolings: each halves the map (rounding down), so a side below the encoder's output stride
+  /// would reach 0 (Fashion-MNIST's 28×28 images under VGG-16's five poolings: 28, 14, 7, 3, 1, 0).
+  static func checkPoolingFits(_ encoder: any Encoder, inputShape: [Int], name: String) throws {
+    let (h, w) = (inputShape[1], inputShape[2])
+    let stride = encoder.outputStride
+    guard h >= stride && w >= stride else {
+      throw TrainingError(
+        "model.encoder: \(name) halves the image with an unpadded 2×2 max pooling \(stride.trailingZeroBitCount) times here, so it needs images of at least \(stride)×\(stride); the dataset's images are \(h)×\(w) (use refcnn or a ResNet, whose padded stages take any size)")
+    }
   }
 
   /// Loads encoder weights saved with PyTorch names (e.g. a torchvision backbone's state dict as

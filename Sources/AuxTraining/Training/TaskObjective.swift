@@ -98,7 +98,7 @@ public struct TaskObjective: Sendable {
     let n = output.shape[0]
     switch spec.kind {
     case .classIndex:
-      return Losses.crossEntropy(output, target.reshaped([n]))
+      return Losses.crossEntropy(output, target.reshaped([n]), ignoreIndex: ScarceLabelDataset.missingClassIndex)
     case .softLabel:
       return Losses.crossEntropy(output, softTarget: target)
     case .denseClass(_, let ignore):
@@ -107,6 +107,26 @@ public struct TaskObjective: Sendable {
       return Losses.l1(output, target, mask: batch.masks[spec.name])
     case .unitVector:
       return Losses.cosineDistance(prediction(output), target, axis: 1, mask: batch.masks[spec.name])
+    }
+  }
+
+  /// Whether `batch` holds at least one valid label of this task: a class index other than
+  /// ``AuxData/ScarceLabelDataset/missingClassIndex``, a pixel other than the ignore index, a
+  /// non-zero validity mask. (A batch without one has a zero loss and no gradient.)
+  public func hasLabels(in batch: Batch) -> Bool {
+    guard let target = batch.labels[spec.name] else { return false }
+    switch spec.kind {
+    case .softLabel:
+      return true
+    case .classIndex:
+      let missing = Float(ScarceLabelDataset.missingClassIndex)
+      return target.withUnsafeBufferPointer { $0.contains { $0 != missing } }
+    case .denseClass(_, let ignore):
+      let ignored = Float(ignore)
+      return target.withUnsafeBufferPointer { $0.contains { $0 != ignored } }
+    case .denseRegression, .unitVector:
+      guard let mask = batch.masks[spec.name] else { return true }
+      return mask.withUnsafeBufferPointer { $0.contains { $0 != 0 } }
     }
   }
 

@@ -17,6 +17,11 @@ import Foundation
 /// training state is checkpointed atomically (`checkpoint.safetensors`), so an interrupted run
 /// resumes from its last finished epoch and ends exactly as an uninterrupted one. At the end, the
 /// selected weights are evaluated on the test split and the run record is finalised.
+///
+/// A NaN or infinite loss or gradient stops the run at once with a ``TrainingError`` naming the
+/// task (or parameter), the step and the epoch (``AuxMTL/NonFiniteValueError``); the update is
+/// not applied, `run.json` says `failed` with that reason, and the last checkpoint is left as it
+/// was, so the run resumes from its last finished epoch.
 public final class Trainer {
   public let config: TrainConfig
   public let folder: RunFolder
@@ -33,6 +38,9 @@ public final class Trainer {
   /// ``network``: evaluation never runs it and `best.safetensors` does not hold it (checkpoints
   /// do, to resume).
   public let auxiliaryModule: AuxiliaryModule?
+  /// The resolved configuration as YAML, written to the folder's `config.yaml` when the run
+  /// starts (after a resume's configuration check, so a refused resume changes nothing).
+  public let configText: String?
 
   // Loop state (saved in checkpoints).
   private var epochsDone = 0
@@ -43,6 +51,8 @@ public final class Trainer {
   private var stoppedEarly = false
   /// Steps whose method's solver did not converge or fell back (logged and recorded).
   private var solverCounts = SolverCounts()
+  /// Batches skipped because a primary task had no label in them (label-scarce data).
+  private var skippedSteps = 0
 
   private let tasks: [TaskInfo]
   private let taskIndexByName: [String: Int]
@@ -53,9 +63,10 @@ public final class Trainer {
   public init(
     config: TrainConfig, folder: RunFolder, record: RunRecord, objectives: [TaskObjective], network: any MultiTaskNetwork,
     method: any WeightingMethod, optimizer: any Optimizer, scheduler: LearningRateScheduler, data: TrainingData,
-    auxiliaryModule: AuxiliaryModule? = nil
+    auxiliaryModule: AuxiliaryModule? = nil, configText: String? = nil
   ) throws {
     self.auxiliaryModule = auxiliaryModule
+    self.configText = configText
     self.config = config
     self.folder = folder
     self.record = record
@@ -82,20 +93,46 @@ public final class Trainer {
   // MARK: Running
 
   /// Trains until the planned epochs are done, early stopping triggers, or `shouldStop` returns
-  /// true (then the run stays resumable). Returns the run record.
+  /// true (then the record says `interrupted` and the run stays resumable). Returns the run record.
+  ///
+  /// - Parameters:
+  ///   - resume: continue from the folder's checkpoint (when there is one) instead of starting over.
+  ///   - allowConfigChange: resume even when the configuration differs from the run's own in a
+  ///     key that changes training; the record keeps the previous configuration, the changed keys
+  ///     and the step of the change (``RunRecord/configChanges``).
+  /// - Throws: ``ConfigChangeError`` when resuming under a changed configuration without
+  ///   `allowConfigChange` (nothing in the folder is touched), ``TrainingError`` when training fails.
   @discardableResult
-  public func run(resume: Bool, progress: TrainingProgress = SilentProgress(), shouldStop: () -> Bool = { false }) throws -> RunRecord {
+  public func run(
+    resume: Bool, allowConfigChange: Bool = false, progress: TrainingProgress = SilentProgress(), shouldStop: () -> Bool = { false }
+  ) throws -> RunRecord {
     try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
+    let leftovers = AtomicFile.removeLeftovers(in: folder.url)
+    if !leftovers.isEmpty {
+      progress.note("removed \(leftovers.count) temporary file(s) an interrupted write left in the run folder: \(leftovers.joined(separator: ", "))")
+    }
     if resume, FileManager.default.fileExists(atPath: folder.checkpointURL.path) {
+      let change = try checkConfiguration(allowChange: allowConfigChange)
       try restoreCheckpoint()
-      progress.note("resuming after epoch \(epochsDone) of \(config.training.epochs) (step \(iteration))")
+      if var change {
+        (change.step, change.epoch) = (iteration, epochsDone)
+        record.configChanges = (record.configChanges ?? []) + [change]
+        progress.note(
+          change.previous == nil
+            ? "resuming without comparing configurations (the run's own could not be read; recorded in run.json)"
+            : "resuming under a changed configuration (recorded in run.json): " + change.changes.map(\.description).joined(separator: "; "))
+      }
+      let dropped = try TensorBoardWriter.truncateEventFiles(in: folder.url, keepingStepsThrough: iteration)
+      progress.note("resuming after epoch \(epochsDone) of \(config.training.epochs) (step \(iteration))" + (dropped > 0 ? "; dropped \(dropped) TensorBoard event(s) logged after it" : ""))
     } else {
       for f in [folder.metricsURL, folder.stepsURL, folder.checkpointURL, bestURL] { try? FileManager.default.removeItem(at: f) }
       try removeEventFiles()
     }
+    if let configText { try AtomicFile.write(Data(configText.utf8), to: folder.configURL) }
     record.status = .running
     record.error = nil
     try folder.write(record)
+    for line in data.notes { progress.note(line) }
     tensorBoard = try TensorBoardWriter(directory: folder.url)
     defer { tensorBoard?.close() }
 
@@ -103,6 +140,8 @@ public final class Trainer {
       while epochsDone < config.training.epochs && !stoppedEarly {
         let finished = try trainEpoch(epochsDone, progress: progress, shouldStop: shouldStop)
         guard finished else {
+          record.status = .interrupted
+          try folder.write(record)
           progress.note("interrupted during epoch \(epochsDone + 1); resume with --resume (it restarts that epoch)")
           return record
         }
@@ -119,6 +158,29 @@ public final class Trainer {
 
   private var bestURL: URL { folder.url.appendingPathComponent("best.safetensors") }
 
+  /// Compares the configuration with the one the run in the folder trains under (its `run.json`)
+  /// before anything is restored or written. Keeps the record's history (start time, earlier
+  /// changes) and returns the change to record, or nil when nothing that matters changed.
+  private func checkConfiguration(allowChange: Bool) throws -> ConfigChange? {
+    let previous: RunRecord
+    do {
+      previous = try folder.readRecord()
+    } catch {
+      guard allowChange else { throw ConfigChangeError(folder: folder.url.path, unreadable: "\(error)") }
+      return ConfigChange(step: 0, epoch: 0, changes: [], previous: nil)
+    }
+    record.startedAt = previous.startedAt
+    record.configChanges = previous.configChanges
+    guard let saved = previous.configuration else {
+      guard allowChange else { throw ConfigChangeError(folder: folder.url.path, unreadable: "\(folder.recordURL.path) holds no configuration") }
+      return ConfigChange(step: 0, epoch: 0, changes: [], previous: nil)
+    }
+    let changes = config.trainingDifferences(from: saved)
+    guard !changes.isEmpty else { return nil }
+    guard allowChange else { throw ConfigChangeError(folder: folder.url.path, changes: changes) }
+    return ConfigChange(step: 0, epoch: 0, changes: changes, previous: saved)
+  }
+
   private func removeEventFiles() throws {
     let items = (try? FileManager.default.contentsOfDirectory(atPath: folder.url.path)) ?? []
     for f in items where f.contains("tfevents") { try? FileManager.default.removeItem(at: folder.url.appendingPathComponent(f)) }
@@ -132,12 +194,29 @@ public final class Trainer {
     let planned = config.training.maxStepsPerEpoch > 0 ? min(source.count, config.training.maxStepsPerEpoch) : source.count
     progress.epochStarted(epoch: epoch + 1, of: config.training.epochs, steps: planned)
     let started = Date()
+    let cpuStarted = ProcessLoad.cpuSeconds()
     var lossSums = [Double](repeating: 0, count: objectives.count)
     var samples = 0
     var stepInEpoch = 0
     while stepInEpoch < planned, let batches = try source.next() {
       if shouldStop() { return false }
-      let outcome = try driver.step(stepBatch(batches, validation: source), epoch: epoch, iteration: iteration)
+      if let missing = unlabelledTask(batches) {
+        // Nothing to learn for the primary here, and methods that normalise by a task's loss or
+        // gradient (DWA, GLS, IMTL-G, MGDA, Nash-MTL …) are undefined at zero: skip the step.
+        skippedSteps += 1
+        record.skippedSteps = skippedSteps
+        if skippedSteps == 1 {
+          progress.note("skipped a step: its batch has no label for '\(missing)' (counted as skippedSteps in run.json)")
+        }
+        stepInEpoch += 1
+        continue
+      }
+      let outcome: StepOutcome
+      do {
+        outcome = try driver.step(stepBatch(batches, validation: source), epoch: epoch, iteration: iteration)
+      } catch let e as NonFiniteValueError {
+        throw TrainingError(Self.stopped(e, epochsDone: epochsDone))
+      }
       let (losses, report) = (outcome.losses, outcome.report)
       if solverCounts.add(report, step: iteration + 1) && solverCounts.nonConvergedSteps + solverCounts.fallbackSteps <= 1 {
         progress.note("solver problem (first of the run; counts in steps.jsonl and run.json): \(solverCounts.lastProblem ?? "")")
@@ -157,6 +236,8 @@ public final class Trainer {
     epochsDone = epoch + 1
     record.epochsCompleted = epochsDone
     record.secondsPerEpoch.append(seconds)
+    record.cpuSecondsPerEpoch = (record.cpuSecondsPerEpoch ?? []) + [ProcessLoad.cpuSeconds() - cpuStarted]
+    if let load = ProcessLoad.loadAverage() { record.loadAveragePerEpoch = (record.loadAveragePerEpoch ?? []) + [load] }
     record.solver = solverCounts.solvedSteps > 0 ? solverCounts : nil
 
     let trainLoss = Dictionary(uniqueKeysWithValues: objectives.enumerated().map { ($0.element.name, lossSums[$0.offset] / Double(max(stepInEpoch, 1))) })
@@ -183,6 +264,14 @@ public final class Trainer {
     return true
   }
 
+  /// Why a run stopped at a non-finite loss or gradient, and what is left to resume from.
+  static func stopped(_ e: NonFiniteValueError, epochsDone: Int) -> String {
+    let left = epochsDone > 0
+      ? "the checkpoint after epoch \(epochsDone) is unchanged; fix the cause (e.g. a lower optimizer.learning_rate, optimizer.clip_norm, or the data) and continue with --resume"
+      : "no epoch had finished, so there is no checkpoint to resume from"
+    return "training stopped: \(e); the update was not applied; \(left)"
+  }
+
   /// The step's batch (or one batch per task in multi-input training) for the driver: the
   /// encoder runs once per input batch (multi-input features are concatenated, and each head
   /// reads its task's rows of its alias).
@@ -196,11 +285,8 @@ public final class Trainer {
       }
     }
     let evaluator = LossEvaluator(
-      trainingLosses: { [unowned self] in (try? self.plainLosses(batches)) ?? [] },
-      validationLosses: { [unowned self] in
-        guard let next = try? source.validationBatches() else { return [] }
-        return (try? self.plainLosses(next)) ?? []
-      })
+      trainingLosses: { [unowned self] in try self.plainLosses(batches) },
+      validationLosses: { [unowned self] in try self.plainLosses(try source.validationBatches()) })
     // The encoder's stage outputs of this step, for the auxiliary module.
     final class Stages { var maps: [Tensor] = [] }
     let stages = Stages()
@@ -229,6 +315,17 @@ public final class Trainer {
         return TaskLosses(losses, trainingOnly: total * Float(self.config.model.auxModuleLossWeight))
       },
       evaluator: evaluator)
+  }
+
+  /// The first primary task with no valid label in the step's batches, or nil. (An auxiliary
+  /// task without labels in a batch, e.g. a pseudo task whose teacher labelled no pixel above its
+  /// threshold, only contributes a zero loss; the step still trains the primary.)
+  private func unlabelledTask(_ batches: [Batch]) -> String? {
+    for (t, o) in objectives.enumerated() where o.role == .primary {
+      let batch = batches.count == 1 ? batches[0] : batches[t]
+      if !o.hasLabels(in: batch) { return o.name }
+    }
+    return nil
   }
 
   /// The task losses of an ordinary forward pass (no feature aliases), for look-ahead methods.
@@ -339,7 +436,9 @@ public final class Trainer {
   private func saveCheckpoint() throws {
     let loop = LoopState(
       bestValue: bestValue, bestEpoch: bestEpoch, evaluationsWithoutImprovement: evaluationsWithoutImprovement,
-      stoppedEarly: stoppedEarly, secondsPerEpoch: record.secondsPerEpoch, solverCounts: solverCounts)
+      stoppedEarly: stoppedEarly, secondsPerEpoch: record.secondsPerEpoch, cpuSecondsPerEpoch: record.cpuSecondsPerEpoch,
+      loadAveragePerEpoch: record.loadAveragePerEpoch, solverCounts: solverCounts,
+      skippedSteps: skippedSteps)
     let checkpoint = TrainingCheckpoint(
       model: network.module, optimizer: optimizer, scheduler: scheduler, step: iteration, epoch: epochsDone,
       components: auxiliaryModule.map { ["method": method.stateDict(), "auxmodule": $0.stateDict()] } ?? ["method": method.stateDict()],
@@ -354,8 +453,13 @@ public final class Trainer {
     var evaluationsWithoutImprovement: Int
     var stoppedEarly: Bool
     var secondsPerEpoch: [Double]
+    /// Absent in checkpoints written before CPU time and load were kept.
+    var cpuSecondsPerEpoch: [Double]?
+    var loadAveragePerEpoch: [Double]?
     /// Absent in checkpoints written before solver counts were kept.
     var solverCounts: SolverCounts?
+    /// Absent in checkpoints written before skipped steps were counted.
+    var skippedSteps: Int?
   }
 
   private func restoreCheckpoint() throws {
@@ -386,7 +490,11 @@ public final class Trainer {
     stoppedEarly = loop.stoppedEarly
     record.epochsCompleted = epochsDone
     record.secondsPerEpoch = loop.secondsPerEpoch
+    record.cpuSecondsPerEpoch = loop.cpuSecondsPerEpoch
+    record.loadAveragePerEpoch = loop.loadAveragePerEpoch
     solverCounts = loop.solverCounts ?? SolverCounts()
+    skippedSteps = loop.skippedSteps ?? 0
+    record.skippedSteps = skippedSteps > 0 ? skippedSteps : nil
     record.solver = solverCounts.solvedSteps > 0 ? solverCounts : nil
     // Drop log lines written after the checkpoint (an interrupted epoch).
     let done = epochsDone
@@ -412,9 +520,10 @@ final class EpochBatches {
 
   init(data: TrainingData, config: TrainConfig, epoch: Int, taskCount: Int) throws {
     self.epoch = epoch
-    let options = DataLoaderOptions(
+    var options = DataLoaderOptions(
       batchSize: config.training.batchSize, shuffle: true, dropLast: false, seed: config.seed,
       prefetch: config.training.prefetch, augmentation: data.augmentation)
+    options.spread = data.spreadIndices
     var second = options
     second.seed = config.seed &+ 0x5EC0_4D
     second.prefetch = 0

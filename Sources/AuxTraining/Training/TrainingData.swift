@@ -14,6 +14,11 @@ public struct TrainingData: Sendable {
   public let test: LoadedDataset
   /// Augmentation for the training split (nil: none).
   public let augmentation: Augmentation?
+  /// Training indices the loader spreads evenly over each epoch (the samples that keep a scarce
+  /// primary label, see ``withScarcePrimaryLabels(fraction:tasks:trainsAuxiliaries:seed:)``).
+  public var spreadIndices: [Int] = []
+  /// Lines the trainer logs when a run starts (what was done to the data).
+  public var notes: [String] = []
 
   /// Every task of the dataset, in order.
   public var tasks: [TaskLabelSpec] { train.tasks }
@@ -29,6 +34,10 @@ public struct TrainingData: Sendable {
     if config.name == "scenes" {
       guard (32...256).contains(config.size) else {
         throw TrainingError("dataset.size must be within 32…256 for scenes, got \(config.size)")
+      }
+      for (key, n) in [("train_samples", config.trainSamples), ("validation_samples", config.validationSamples), ("test_samples", config.testSamples)]
+      where !(0...(1 << 40)).contains(n) {
+        throw TrainingError("dataset.\(key) must be within 0…2^40 (1099511627776) for scenes, the most scenes a split numbers; got \(n)")
       }
       let scenes = ScenesConfig(height: config.size, width: config.size, seed: seed)
       let cache = config.cache.map { URL(fileURLWithPath: $0) }

@@ -42,13 +42,21 @@ struct BenchModelOptions: ParsableArguments {
     return m
   }
 
+  /// Checks the options this group alone decides; the counts are checked by each benchmark's
+  /// `Configuration.validate()` (see ``usageChecked(_:)``).
   func validate() throws {
     _ = try benchmarkModel()
-    guard tasks >= 2 else { throw ValidationError("--tasks must be at least 2 (one primary, one auxiliary), got \(tasks)") }
-    guard batch >= 2 else { throw ValidationError("--batch must be at least 2 (batch norm in training mode), got \(batch)") }
-    guard size >= 8 else { throw ValidationError("--size must be at least 8, got \(size)") }
-    if let threads, threads < 1 { throw ValidationError("--threads must be positive, got \(threads)") }
     guard ["on", "off"].contains(winograd) else { throw ValidationError("--winograd must be on or off, got '\(winograd)'") }
+  }
+}
+
+/// Runs a benchmark configuration's checks as argument validation, so that a bad count
+/// (`--steps 0`) is a usage error (exit 64 with the usage line), not a failure after start-up.
+func usageChecked(_ check: () throws -> Void) throws {
+  do {
+    try check()
+  } catch let e as BenchmarkConfigurationError {
+    throw ValidationError(e.message)
   }
 }
 
@@ -89,7 +97,7 @@ struct BenchStepCommand: ParsableCommand {
   @Option(help: "Weighting method (see the registry; ew = equal weighting).") var method = "ew"
   @Option(name: .customLong("option"), help: "A method option as key=value (repeatable).") var options: [String] = []
 
-  func run() throws {
+  func configuration() throws -> StepBenchmark.Configuration {
     var c = StepBenchmark.Configuration()
     try setup.configure(&c)
     c.steps = steps
@@ -100,6 +108,15 @@ struct BenchStepCommand: ParsableCommand {
       guard parts.count == 2 else { throw ValidationError("--option must be key=value, got '\(o)'") }
       c.options[parts[0]] = parts[1]
     }
+    return c
+  }
+
+  func validate() throws {
+    try usageChecked { try configuration().validate() }
+  }
+
+  func run() throws {
+    let c = try configuration()
     print("auxmtl bench step: model \(c.model.rawValue), tasks \(c.tasks), method \(c.method), batch \(c.batch), size \(c.size), \(c.steps) steps after \(c.warmup) warm-up")
     print("load average before: \(ProcessStatistics.loadAverageText)")
     let r = try StepBenchmark.run(c)
@@ -130,17 +147,21 @@ struct BenchMethodsCommand: ParsableCommand {
   @Option(help: "Warm-up rounds.") var warmup = 2
   @Option(help: "Comma-separated methods (default: all registered).") var methods: String?
 
-  func run() throws {
+  func configuration() throws -> MethodsBenchmark.Configuration {
     var c = MethodsBenchmark.Configuration()
     try setup.configure(&c)
     c.rounds = rounds
     c.warmup = warmup
-    if let methods {
-      c.methods = methods.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-      for m in c.methods where MethodRegistry.descriptor(named: m) == nil {
-        throw ValidationError("unknown method '\(m)'; known: \(MethodRegistry.all.map(\.name).joined(separator: ", "))")
-      }
-    }
+    if let methods { c.methods = methods.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+    return c
+  }
+
+  func validate() throws {
+    try usageChecked { try configuration().validate() }
+  }
+
+  func run() throws {
+    let c = try configuration()
     print("auxmtl bench methods: model \(c.model.rawValue), tasks \(c.tasks), batch \(c.batch), size \(c.size), \(c.rounds) rounds after \(c.warmup) warm-up")
     print("load average before: \(ProcessStatistics.loadAverageText)")
     let rows = try MethodsBenchmark.run(c) { line in

@@ -27,7 +27,7 @@ struct CompareCommand: ParsableCommand {
   @Flag(help: "Skip the single-task baselines (Δm is then not computed).") var noBaselines = false
 
   func run() throws {
-    let base = try TrainConfig.load(file: config.map { URL(fileURLWithPath: $0) }, overrides: overrides)
+    let base = try TrainConfig.load(file: config.map { URL(fileURLWithPath: $0) }, overrides: overrides, note: { print("note: \($0)") })
     let methodList = methods.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     let seedList = try seeds.split(separator: ",").map { s -> UInt64 in
       guard let v = UInt64(s.trimmingCharacters(in: .whitespaces)) else { throw ValidationError("--seeds: '\(s)' is not a non-negative integer") }
@@ -35,6 +35,7 @@ struct CompareCommand: ParsableCommand {
     }
     let primaries = primary.isEmpty ? [base.tasks.primary] : primary.map { $0.split(separator: ",").map(String.init) }
     let plan = ExperimentPlan(base: base, methods: methodList, primaries: primaries, seeds: seedList, singleTaskBaselines: !noBaselines)
+    for line in plan.notes { print("note: \(line)") }
     try CLISupport.applyThreads(base)
     Interrupt.install()
     try CLISupport.runExperiment(plan)

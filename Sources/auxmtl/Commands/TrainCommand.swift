@@ -16,6 +16,10 @@ struct TrainCommand: ParsableCommand {
         auxmtl train --set method.name=uw --set training.epochs=20 --set tasks.primary=depth
         auxmtl train --config my.yaml --resume        # continue an interrupted run
 
+      --resume refuses a configuration that differs from the run's own in a key that changes
+      training (learning rate, batch, epochs, method, model, data, …), naming the keys;
+      --allow-config-change continues anyway and records both configurations in run.json.
+
       The run folder (<output>/<experiment>/<method>-<primary>-s<seed>/) receives the resolved
       config.yaml, run.json, metrics.jsonl, steps.jsonl (the method's weights), TensorBoard event
       files, best.safetensors and checkpoint.safetensors. Ctrl-C stops after the current step and
@@ -31,19 +35,26 @@ struct TrainCommand: ParsableCommand {
   @Flag(help: "Continue the run from its last checkpoint instead of starting over.")
   var resume = false
 
+  @Flag(help: "With --resume: continue even if the configuration changed (run.json records the change).")
+  var allowConfigChange = false
+
   @Option(help: "Override the output root folder (same as --set output=...).")
   var output: String?
+
+  func validate() throws {
+    guard resume || !allowConfigChange else { throw ValidationError("--allow-config-change only applies with --resume") }
+  }
 
   func run() throws {
     var all = overrides
     if let output { all.append("output=\(output)") }
-    let cfg = try TrainConfig.load(file: config.map { URL(fileURLWithPath: $0) }, overrides: all)
+    let cfg = try TrainConfig.load(file: config.map { URL(fileURLWithPath: $0) }, overrides: all, note: { print("note: \($0)") })
     try CLISupport.applyThreads(cfg)
     Interrupt.install()
     let trainer = try RunBuilder.makeTrainer(cfg, resolvedConfigText: cfg.yaml(), networks: StandardNetworks.factory)
     print("run: \(trainer.folder.url.path)")
     print("tasks: " + trainer.objectives.map { "\($0.name) (\($0.role.rawValue))" }.joined(separator: ", ") + " · method: \(cfg.method.name)")
-    let record = try trainer.run(resume: resume, progress: ProgressBar(), shouldStop: { Interrupt.isRequested })
+    let record = try trainer.run(resume: resume, allowConfigChange: allowConfigChange, progress: ProgressBar(), shouldStop: { Interrupt.isRequested })
     if record.status != .finished { throw ExitCode(130) }
     CLISupport.printFinalMetrics(record)
   }

@@ -27,7 +27,7 @@ public final class CIFAR100Records: Sendable {
     do {
       data = try Data(contentsOf: file, options: .mappedIfSafe)
     } catch {
-      throw DatasetError("CIFAR-100: cannot read \(file.path) (\(error.localizedDescription)); expected the binary release's cifar-100-binary/train.bin and test.bin")
+      throw DatasetError("CIFAR-100: cannot read \(file.path) (\(FileErrorText.describe(error))); expected the binary release's cifar-100-binary/train.bin and test.bin")
     }
     let size = Self.recordSize
     guard !data.isEmpty, data.count % size == 0 else {

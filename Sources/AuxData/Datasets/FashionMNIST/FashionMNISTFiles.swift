@@ -85,7 +85,7 @@ public final class FashionMNISTFiles: Sendable {
       Fashion-MNIST not found. Searched: \(dirs.map(\.path).joined(separator: ", ")).
       To get it: on Debian/Ubuntu run `sudo apt-get install dataset-fashion-mnist` (installs \(debianDirectory.path)), \
       or put the four files \(names) (gzip-compressed or not; from https://github.com/zalandoresearch/fashion-mnist) \
-      in a directory and pass it as --data-dir, or set FASHION_MNIST_DIR to it (or AUXMTL_DATA_DIR to its parent, \
+      in a directory and pass it with `--set dataset.path=<directory>` (or `dataset.path` in the config), or set FASHION_MNIST_DIR to it (or AUXMTL_DATA_DIR to its parent, \
       naming the directory fashion-mnist).
       """)
   }

@@ -19,6 +19,9 @@ import Foundation
 /// `.train` reads `train/`, `.test` reads `val/`; the layout has no validation split. The number
 /// of samples is the number of `*.npy` files in `image/`, which must be named `0.npy`…`N−1.npy`
 /// with a file of the same name in each other directory. Shapes are checked against sample 0.
+/// A NaN or infinity in any file is refused with a ``AuxIO/FormatError`` naming the file and the
+/// entry (``FiniteValues``): a NaN depth would otherwise pass the `depth ≠ 0` mask and turn the
+/// loss into NaN.
 public struct NYUv2Dataset: MultiTaskDataset {
   /// Number of segmentation classes.
   public static let classes = 13
@@ -62,8 +65,8 @@ public struct NYUv2Dataset: MultiTaskDataset {
       in: directory, reference: "image", others: ["label", "depth", "normal"], extensions: ["npy", "npy", "npy", "npy"],
       layout: "NYUv2 (MTAN layout: <root>/train and <root>/val, each with image/, label/, depth/, normal/ holding 0.npy, 1.npy, ...)")
     let first = try NPY.read(directory.appendingPathComponent("image/0.npy"))
-    guard first.shape.count == 3, first.shape[2] == 3 else {
-      throw FormatError(file: directory.appendingPathComponent("image/0.npy").path, "expected an H×W×3 RGB image, found shape \(first.shape)")
+    guard first.shape.count == 3, first.shape[2] == 3, first.shape[0] > 0, first.shape[1] > 0 else {
+      throw FormatError(file: directory.appendingPathComponent("image/0.npy").path, "expected an H×W×3 RGB image with H, W ≥ 1, found shape \(first.shape)")
     }
     height = first.shape[0]
     width = first.shape[1]
@@ -79,6 +82,7 @@ public struct NYUv2Dataset: MultiTaskDataset {
     guard shapes.contains(a.shape) else {
       throw FormatError(file: u.path, "expected shape \(shapes.map { "\($0)" }.joined(separator: " or ")), found \(a.shape)")
     }
+    try FiniteValues.require(a.tensor, shape: a.shape, file: u.path, what: modality)
     return a.tensor
   }
 

@@ -28,7 +28,7 @@ struct IndependentBatchGradients {
     let d = update.dimension
     var extra: [TaskGradients] = []
     for batch in 0..<2 {
-      let losses = validation()
+      let losses = try validation()
       guard losses.count == n else {
         throw MTLStepError("\(method): the evaluator returned \(losses.count) validation losses for \(n) tasks")
       }

@@ -3,41 +3,50 @@ import AuxNN
 
 /// The network parameters a look-ahead method moves temporarily (Auto-Lambda's virtual step and
 /// finite differences, PUW-approx's particles): every trainable parameter of the step's optimiser,
-/// with its group's learning rate and weight decay and, for ``SGD``, `μ·m` from its momentum buffer.
+/// with its group's index, learning rate and weight decay.
 ///
 /// Values are moved in place and restored exactly from a snapshot (copy-on-write keeps the
 /// snapshot, and any graph recorded before the move, at the old values).
 struct LookAheadParameters {
   let parameters: [Parameter]
+  /// Each parameter's group in the optimiser.
+  let groupIndices: [Int]
   let learningRates: [Float]
   let weightDecays: [Float]
-  /// `μ · m` per parameter (nil: no momentum buffer yet, or not SGD).
-  let momentumTerms: [Tensor?]
 
   init(_ optimizer: any Optimizer) {
     var ps: [Parameter] = []
+    var gs: [Int] = []
     var lrs: [Float] = []
     var wds: [Float] = []
-    var ms: [Tensor?] = []
     var seen = Set<ObjectIdentifier>()
-    let sgd = optimizer as? SGD
-    let state = sgd.map { $0.momentum != 0 ? $0.stateDict() : [:] } ?? [:]
-    for group in optimizer.groups {
-      for (name, p) in group.parameters where p.requiresGrad && seen.insert(ObjectIdentifier(p)).inserted {
+    for (gi, group) in optimizer.groups.enumerated() {
+      for (_, p) in group.parameters where p.requiresGrad && seen.insert(ObjectIdentifier(p)).inserted {
         ps.append(p)
+        gs.append(gi)
         lrs.append(group.learningRate)
         wds.append(group.weightDecay)
-        if let sgd, let b = state["\(name).momentum_buffer"], b.shape == p.shape {
-          ms.append(b * sgd.momentum)
-        } else {
-          ms.append(nil)
-        }
       }
     }
     parameters = ps
+    groupIndices = gs
     learningRates = lrs
     weightDecays = wds
-    momentumTerms = ms
+  }
+
+  /// The update `optimizer`'s next step would make for `gradients` (one per parameter; nil where
+  /// a parameter has none, and so is skipped by the step), from
+  /// ``AuxNN/Optimizer/virtualUpdate(of:inGroup:gradient:)``; nothing is moved.
+  ///
+  /// - Throws: ``MTLStepError`` starting with `method` when the optimiser has no virtual step.
+  func virtualStep(_ optimizer: any Optimizer, gradients: [Tensor?], method: String) throws -> [VirtualUpdate?] {
+    do {
+      return try parameters.indices.map { i in
+        try gradients[i].map { try optimizer.virtualUpdate(of: parameters[i], inGroup: groupIndices[i], gradient: $0) }
+      }
+    } catch let error as VirtualStepUnsupportedError {
+      throw MTLStepError("\(method): \(error)")
+    }
   }
 
   var isEmpty: Bool { parameters.isEmpty }

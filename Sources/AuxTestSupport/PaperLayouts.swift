@@ -1,17 +1,16 @@
+import AuxData
 import AuxEngine
 import AuxIO
-import AuxTestSupport
 import Foundation
 
-@testable import AuxData
-
-/// Writers of tiny datasets in the exact on-disk layouts of the paper datasets, for tests.
-enum PaperLayouts {
+/// Writers of tiny datasets in the exact on-disk layouts of the paper datasets, for tests (the
+/// loader tests read them back value by value; the preset tests train on them).
+public enum PaperLayouts {
   /// NYUv2, MTAN layout: `<root>/<split>/{image,label,depth,normal}/{i}.npy`, channels last.
   /// Sample i: image pixel values (i + y·w + x) / 1000 per channel c plus c/10; label
   /// (y·w + x + i) % 14 − 1 (so −1 … 12); depth 0 (invalid) where (x + y + i) % 5 == 0 else
   /// 1 + x / 10; normal all-zero where x == 0 else a unit vector.
-  static func writeNYUv2(root: URL, split: String, count: Int, h: Int = 6, w: Int = 8) throws {
+  public static func writeNYUv2(root: URL, split: String, count: Int, h: Int = 6, w: Int = 8) throws {
     for i in 0..<count {
       var image: [Float] = [], label: [Float] = [], depth: [Float] = [], normal: [Float] = []
       for y in 0..<h {
@@ -38,7 +37,7 @@ enum PaperLayouts {
 
   /// Cityscapes-Panoptic-Parts uids used by ``writeCityscapes(root:split:count:h:w:)``, with the
   /// part class each must decode to.
-  static let partUIDs: [(uid: Int64, part: Int)] = [
+  public static let partUIDs: [(uid: Int64, part: Int)] = [
     (0, 0), (7, 0), (24, 0), (24003, 0), (2400301, 1), (2500702, 2), (2400103, 3), (2501204, 4), (2400305, 0),
     (2600101, 5), (2700202, 6), (2800303, 7), (2600404, 8), (2800105, 9), (2600106, 0), (2600100, 0), (2300301, 0),
   ]
@@ -46,7 +45,7 @@ enum PaperLayouts {
   /// Cityscapes, Auto-Lambda layout: `<root>/<split>/{image,seg,depth}/{i}.png`, `part_seg/{i}.tif`.
   /// Pixel p = y·w + x of sample i: RGB (p + i, 2p, 255 − p); label id (p + i) % 34; part uid
   /// `partUIDs[(p + i) % partUIDs.count]`; disparity (p·97 + i) % 700, with 0 every 7th pixel.
-  static func writeCityscapes(root: URL, split: String, count: Int, h: Int = 4, w: Int = 6) throws {
+  public static func writeCityscapes(root: URL, split: String, count: Int, h: Int = 4, w: Int = 6) throws {
     let dir = root.appendingPathComponent(split)
     for sub in ["image", "seg", "part_seg", "depth"] {
       try FileManager.default.createDirectory(at: dir.appendingPathComponent(sub), withIntermediateDirectories: true)
@@ -68,7 +67,7 @@ enum PaperLayouts {
 
   /// A CIFAR-100 binary file of `perFine` records for each fine class in `fines`: record pixels
   /// (k + fine + channel·7) % 256 for byte k of a channel plane.
-  static func writeCIFAR100(_ url: URL, fines: [Int], perFine: Int) throws {
+  public static func writeCIFAR100(_ url: URL, fines: [Int], perFine: Int) throws {
     var data = Data()
     for r in 0..<perFine {
       for fine in fines {
