@@ -12,8 +12,8 @@ import AuxNN
 /// sees the same samples in the same global batches, and — when the driver's collectives keep the
 /// method's meaning — ends at the same parameters up to float32 reduction order.
 ///
-/// `auxmtl dp-check` runs it (under `mpirun -np N … --distributed mpi` for real ranks) and the
-/// tests compare its output with a single-process run.
+/// The tests run it with ``AuxMTL/ThreadGroupCommunicator`` ranks and compare the result with a
+/// single-process run.
 public enum DataParallelCheck {
   /// What to run.
   public struct Settings: Sendable {
@@ -54,7 +54,7 @@ public enum DataParallelCheck {
   /// - Throws: ``AuxMTL/CommunicatorError`` when the global batch is not divisible by the ranks,
   ///   the method's errors, and the driver's (a method that is not data-parallel exact).
   public static func run(_ settings: Settings, communicator: any Communicator) throws -> [Float] {
-    guard settings.steps >= 0 else { throw MTLStepError("dp-check: steps must be ≥ 0; found \(settings.steps)") }
+    guard settings.steps >= 0 else { throw MTLStepError("DataParallelCheck: steps must be ≥ 0; found \(settings.steps)") }
     let shard = try DataShard(globalBatch: settings.globalBatch, rank: communicator.rank, size: communicator.size)
     var rng = RandomGenerator(seed: settings.seed)
     let encoder = Linear(inputs, features, rng: &rng)

@@ -33,11 +33,22 @@ struct ThreadGroupCommunicatorTests {
       }
     }
     struct Boom: Error {}
-    #expect(throws: Boom.self) {
+    // The failing rank's own error surfaces, whichever rank it is.
+    for failing in [0, 1] {
+      #expect(throws: Boom.self) {
+        _ = try ThreadGroupCommunicator.run(ranks: 2) { comm in
+          if comm.rank == failing { throw Boom() }
+          var x: [Double] = [1]
+          try comm.allReduceSum(&x)
+        }
+      }
+    }
+    // One rank issues a collective more than the other: it throws instead of waiting forever.
+    #expect(throws: CommunicatorError("barrier: another rank of the group has left (it failed, or the ranks issued different collectives)")) {
       _ = try ThreadGroupCommunicator.run(ranks: 2) { comm in
-        if comm.rank == 0 { throw Boom() }
-        var x: [Double] = [1]
+        var x: [Float] = [1]
         try comm.allReduceSum(&x)
+        if comm.rank == 1 { try comm.barrier() }
       }
     }
     #expect(throws: CommunicatorError("broadcast: root must be a rank in 0..<2; found 2")) {

@@ -30,9 +30,11 @@ public final class ThreadGroupCommunicator: Communicator {
   /// Runs `body` on `ranks` threads, each with its own communicator of one group, and returns
   /// their results in rank order.
   ///
-  /// - Throws: ``CommunicatorError`` when `ranks` < 1; otherwise the first error a rank threw (in
-  ///   rank order). A rank that throws leaves the group, so the others' collectives throw instead
-  ///   of waiting for it forever.
+  /// - Throws: ``CommunicatorError`` when `ranks` < 1; otherwise the first error (in rank order)
+  ///   of a rank that failed by itself, before the errors of ranks that failed only because
+  ///   another left. A rank that returns or throws leaves the group, so a collective that can no
+  ///   longer complete (a rank failed, or the ranks issued different numbers of collectives)
+  ///   throws instead of waiting forever.
   public static func run<R>(ranks: Int, _ body: @escaping (ThreadGroupCommunicator) throws -> R) throws -> [R] {
     guard ranks >= 1 else { throw CommunicatorError("ThreadGroupCommunicator.run: ranks must be ≥ 1; found \(ranks)") }
     let group = Group(size: ranks)
@@ -46,9 +48,9 @@ public final class ThreadGroupCommunicator: Communicator {
         do {
           results.set(r, .success(try work.body(comm)))
         } catch {
-          group.leave()
           results.set(r, .failure(error))
         }
+        group.leave()
         done.leave()
       }
       // Autodiff graphs of a training step nest deeply; give each rank a main-thread-sized stack.
@@ -56,7 +58,13 @@ public final class ThreadGroupCommunicator: Communicator {
       thread.start()
     }
     done.wait()
-    return try results.values().map { try $0.get() }
+    let values = results.values()
+    // A rank's own failure is the cause; the others' "has left" errors are its consequence.
+    for case .failure(let error) in values {
+      if let e = error as? CommunicatorError, e.message.hasSuffix(Group.leftMessage) { continue }
+      throw error
+    }
+    return try values.map { try $0.get() }
   }
 
   public func allReduceSum(_ buffer: inout [Float]) throws {
@@ -113,7 +121,10 @@ public final class ThreadGroupCommunicator: Communicator {
       contributions = [Any?](repeating: nil, count: size)
     }
 
-    /// A rank failed: every pending and later collective throws.
+    /// The end of the message of a collective that cannot complete because a rank left.
+    static let leftMessage = "another rank of the group has left (it failed, or the ranks issued different collectives)"
+
+    /// A rank returned or failed: every pending and later collective of the others throws.
     func leave() {
       condition.lock()
       left = true
@@ -124,7 +135,7 @@ public final class ThreadGroupCommunicator: Communicator {
     func collective<T>(_ rank: Int, _ buffer: [T], _ what: String, combine: ([[T]]) -> [T]) throws -> [T] {
       condition.lock()
       defer { condition.unlock() }
-      guard !left else { throw CommunicatorError("\(what): another rank of the group failed") }
+      guard !left else { throw CommunicatorError("\(what): \(Self.leftMessage)") }
       let myGeneration = generation
       contributions[rank] = buffer
       arrived += 1
@@ -146,7 +157,7 @@ public final class ThreadGroupCommunicator: Communicator {
         condition.broadcast()
       } else {
         while generation == myGeneration && !left { condition.wait() }
-        guard generation != myGeneration else { throw CommunicatorError("\(what): another rank of the group failed") }
+        guard generation != myGeneration else { throw CommunicatorError("\(what): \(Self.leftMessage)") }
       }
       return try outcome.get() as! [T]
     }

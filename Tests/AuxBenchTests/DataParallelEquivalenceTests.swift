@@ -5,15 +5,19 @@ import Testing
 /// Two ranks (threads of this process, ``ThreadGroupCommunicator``) against one process on the
 /// same global batches: the step driver's collectives must keep each method's meaning.
 ///
-/// Tolerance: the runs differ only in float32 summation order (the two shards' gradient sums and
-/// Gramians are added across ranks instead of in one loop), about one ulp (6e-8 relative) per
-/// reduction; after 4 SGD-momentum steps the measured gap is below 1e-6 (see the test's message).
-/// We allow 1e-5 relative to the largest parameter, ten times that, and check that the naive
-/// scheme (rank-local statistics, averaged gradients) misses it by orders of magnitude.
+/// Tolerance: the runs differ only in float32 summation order (each rank sums its 4 samples'
+/// contributions and the ranks' sums are then added, where one process sums 8 in one loop), so
+/// the parameters may differ by a few ulps; both ranks stay bit-identical (one reduction result
+/// is handed to every rank). Measured with this test's settings (3 tasks, global batch 8, SGD
+/// with momentum, relative to max(1, largest |parameter|)): after 4 steps the gap is at most
+/// 6.0e-8 (one float32 ulp of 1) for every method here; after 20 steps at most 4.0e-7 (ew, ial,
+/// nash-mtl). We allow 1e-6: ~17× the 4-step maximum and above the 20-step one, yet 4,000× below
+/// the smallest gap of the naive scheme (rank-local statistics, averaged gradients: 4.1e-3 for
+/// ial, 8.6e-3 imtl-g, 2.5e-2 mgda-ub), which the negative control requires to exceed 100×.
 @Suite("Data-parallel step: 2 ranks equal 1 process on the global batch")
 struct DataParallelEquivalenceTests {
   static let exactMethods = ["ew", "uw", "ial", "imtl-g", "pcgrad", "mgda", "mgda-ub", "nash-mtl"]
-  static let tolerance = 1e-5
+  static let tolerance = 1e-6
 
   static func relativeGap(_ a: [Float], _ b: [Float]) -> Double {
     precondition(a.count == b.count, "relativeGap: \(a.count) and \(b.count) values")
