@@ -78,6 +78,11 @@ public final class MTLStep {
   public let provided: MethodRequirements
   /// The registry name of the method the step was built for (set by ``StepDriver``), for messages.
   public let methodName: String?
+  /// The ranks of a data-parallel run (``SingleProcessCommunicator`` by default). With more than
+  /// one, the step's losses are the global batch's (set by ``StepDriver``), parameter-level task
+  /// gradients are averaged over the ranks, and the statistics of feature gradients
+  /// (``gramian(_:)``, ``featureNorms(_:)``) are the global batch's.
+  public let communicator: any Communicator
 
   /// Creates a step.
   ///
@@ -85,6 +90,7 @@ public final class MTLStep {
   ///   - provided: what the method may use (``StepDriver`` passes the method's requirements); by
   ///     default everything.
   ///   - methodName: the method's registry name, for error messages.
+  ///   - communicator: the ranks of a data-parallel run; one process by default.
   /// - Throws: ``MTLStepError`` when the inputs are inconsistent (loss count, non-scalar losses,
   ///   overlapping head parameter sets, feature aliases that do not match the tasks, loss terms
   ///   that are not one non-empty list of scalars per task).
@@ -92,7 +98,8 @@ public final class MTLStep {
     tasks: [TaskInfo], losses: [Tensor], shared: SharedFeatures? = nil, sharedParameters: [Parameter] = [],
     taskParameters: [[Parameter]]? = nil, lastSharedParameters: [Parameter]? = nil, epoch: Int = 0, iteration: Int = 0,
     optimizer: (any Optimizer)? = nil, evaluator: LossEvaluator? = nil, lossTerms: [[Tensor]]? = nil,
-    provided: MethodRequirements = .all, methodName: String? = nil
+    provided: MethodRequirements = .all, methodName: String? = nil,
+    communicator: any Communicator = SingleProcessCommunicator()
   ) throws {
     guard !tasks.isEmpty else { throw MTLStepError("MTLStep: no tasks") }
     guard losses.count == tasks.count else {
@@ -139,6 +146,7 @@ public final class MTLStep {
     self.evaluator = evaluator
     self.provided = provided
     self.methodName = methodName
+    self.communicator = communicator
   }
 
   /// The losses' values.
@@ -218,7 +226,9 @@ public final class MTLStep {
   ///
   /// At the representation level the rows are the flattened feature gradients (no extra work). At
   /// the parameter level each row is one encoder backward pass seeded with that task's feature
-  /// gradient, over the shared parameters (T encoder passes; the encoder graph is retained).
+  /// gradient, over the shared parameters (T encoder passes; the encoder graph is retained). In a
+  /// data-parallel step the parameter-level rows are then averaged over the ranks (one all-reduce
+  /// of `T × D` floats), so every rank holds the global batch's task gradients.
   public func taskGradients(level: GradientLevel, featureGradients: [Tensor]) throws -> TaskGradients {
     let shared = try requireShared("taskGradients(level: .\(level.rawValue))")
     if level == .parameters {
@@ -258,6 +268,11 @@ public final class MTLStep {
             offset += n
           }
         }
+      }
+      if communicator.size > 1 {
+        var rows = m.scalars
+        try communicator.allReduceMean(&rows)
+        m = Tensor(shape: m.shape, scalars: rows)
       }
       return TaskGradients(level: .parameters, matrix: m)
     }
@@ -304,8 +319,11 @@ public final class MTLStep {
     }
   }
 
-  /// Euclidean norm of the shared parameters' accumulated gradients.
-  public func sharedGradientNorm() -> Double {
+  /// Euclidean norm of the shared parameters' accumulated gradients (in a data-parallel step,
+  /// of the global batch's: the shared gradients are averaged over the ranks first, see
+  /// ``reduceSharedGradients()``).
+  public func sharedGradientNorm() throws -> Double {
+    try reduceSharedGradients()
     var s = 0.0
     for p in sharedParameters {
       guard let g = p.grad else { continue }
@@ -316,8 +334,8 @@ public final class MTLStep {
 
   /// Scales the shared parameters' gradients so that their norm is at most `maxNorm`.
   @discardableResult
-  public func clipSharedGradientNorm(_ maxNorm: Double) -> Double {
-    let norm = sharedGradientNorm()
+  public func clipSharedGradientNorm(_ maxNorm: Double) throws -> Double {
+    let norm = try sharedGradientNorm()
     guard norm > maxNorm, norm > 0 else { return norm }
     let c = Float(maxNorm / norm)
     for p in sharedParameters {

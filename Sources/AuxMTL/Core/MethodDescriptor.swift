@@ -97,6 +97,16 @@ public struct MethodDescriptor: Sendable {
   public let auxiliaryOrderInvariant: Bool
   /// Whether the method is our reconstruction of an underspecified paper (ATW, PUW, Miraliev).
   public let isApproximation: Bool
+  /// Whether its step is exact under data parallelism: run by a ``StepDriver`` over `R` ranks
+  /// with equal shards, it updates the parameters as one process does on the global batch.
+  ///
+  /// A method earns it when every statistic it forms from the step goes through the step's global
+  /// quantities — the losses (global values in a data-parallel step), ``MTLStep/gramian(_:)``,
+  /// ``MTLStep/featureNorms(_:)``, parameter-level ``MTLStep/taskGradients(level:featureGradients:)``
+  /// (averaged over the ranks), ``MTLStep/sharedGradientNorm()`` — its random draws come from its
+  /// own seeded generator, and it re-runs no model (no look-ahead). The driver refuses a method
+  /// without it when there is more than one rank, rather than silently changing its meaning.
+  public let dataParallel: Bool
   /// Makes an instance.
   public let make: @Sendable (MethodContext) throws -> any WeightingMethod
 
@@ -104,7 +114,7 @@ public struct MethodDescriptor: Sendable {
     name: String, title: String, reference: String, summary: String, kind: MethodKind,
     requirements: MethodRequirements, options: [OptionSpec] = [], auxiliaryOnly: Bool = false,
     primaryAware: Bool? = nil, auxiliaryOrderInvariant: Bool = true, isApproximation: Bool = false,
-    make: @escaping @Sendable (MethodContext) throws -> any WeightingMethod
+    dataParallel: Bool = false, make: @escaping @Sendable (MethodContext) throws -> any WeightingMethod
   ) {
     self.name = name
     self.title = title
@@ -117,6 +127,7 @@ public struct MethodDescriptor: Sendable {
     self.primaryAware = primaryAware ?? auxiliaryOnly
     self.auxiliaryOrderInvariant = auxiliaryOrderInvariant
     self.isApproximation = isApproximation
+    self.dataParallel = dataParallel
     self.make = make
   }
 }

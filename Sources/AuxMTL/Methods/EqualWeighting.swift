@@ -12,7 +12,7 @@ public final class EqualWeighting: WeightingMethod {
     reference: "The uniform-sum baseline of every MTL paper; convention: weight 1 per task (LibMTL EW, Auto-Lambda equal).",
     summary: "Minimises the plain sum of the task losses.",
     kind: .lossWeighting, requirements: [.losses],
-    make: { ctx in EqualWeighting(tasks: ctx.tasks) })
+    dataParallel: true, make: { ctx in EqualWeighting(tasks: ctx.tasks) })
 
   public var descriptor: MethodDescriptor { Self.descriptor }
   public let tasks: [TaskInfo]

@@ -111,7 +111,7 @@ public final class FAMO: WeightingMethod {
     let coefficients = (0..<tasks.count).map { z[$0] / (c * d[$0]) }
     try step.backwardLossObjective(step.weightedLossSum(coefficients))
     if maxNorm > 0 {
-      let before = step.clipSharedGradientNorm(maxNorm)
+      let before = try step.clipSharedGradientNorm(maxNorm)
       report.values["shared_grad_norm"] = Float(before)
     }
     previousLosses = losses

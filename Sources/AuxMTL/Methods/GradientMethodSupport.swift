@@ -42,7 +42,7 @@ enum GradientMethodSupport {
     }
     let h = step.backwardDecoders(objective ?? sum(step.losses))
     let g = try step.taskGradients(level: level, featureGradients: h)
-    let k = g.gramian()
+    let k = try step.gramian(g)
     try checkFinite(k, method: method, tasks: step.tasks)
     return (g, k)
   }

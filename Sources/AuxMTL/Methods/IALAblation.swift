@@ -175,7 +175,7 @@ public final class IALAblation: WeightingMethod {
     if rule == .expectedGradientNorm && initialLosses == nil { initialLosses = losses.map(Double.init) }
     defer { if rule == .relativeTrainingSpeed { epochLosses.add(losses) } }
 
-    guard let primary = ImpartialStages.primary(d, tasks: tasks, shape: shared.features.shape, weighted: weightedPrimaryGradient) else {
+    guard let primary = try ImpartialStages.primary(d, step: step, tasks: tasks, shape: shared.features.shape, weighted: weightedPrimaryGradient) else {
       report.notes.append("all primary feature gradients are zero; encoder receives no gradient this step")
       report.set("weight", [Float](repeating: 0, count: tasks.count), tasks: tasks)
       return report

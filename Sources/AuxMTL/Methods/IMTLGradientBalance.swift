@@ -24,7 +24,7 @@ public final class IMTLGradientBalance: WeightingMethod {
     summary: "Aggregates the task gradients so that the result has equal projections on every task's gradient direction.",
     kind: .gradientAggregation, requirements: [.losses, .featureGradients],
     options: [GradientMethodSupport.levelOption(default: .representation)],
-    make: { ctx in try IMTLGradientBalance(ctx) })
+    dataParallel: true, make: { ctx in try IMTLGradientBalance(ctx) })
 
   public var descriptor: MethodDescriptor { Self.descriptor }
   public let tasks: [TaskInfo]

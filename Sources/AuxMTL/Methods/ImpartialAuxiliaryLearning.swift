@@ -57,7 +57,7 @@ public final class ImpartialAuxiliaryLearning: WeightingMethod {
       OptionSpec("faithful_multi_primary", default: "false", "with several primaries, normalise by the first primary's scaled gradient as the code does", allowed: ["true", "false"]),
     ],
     auxiliaryOnly: true,
-    make: { ctx in try ImpartialAuxiliaryLearning(ctx) })
+    dataParallel: true, make: { ctx in try ImpartialAuxiliaryLearning(ctx) })
 
   public var descriptor: MethodDescriptor { Self.descriptor }
   public let tasks: [TaskInfo]
@@ -100,8 +100,8 @@ public final class ImpartialAuxiliaryLearning: WeightingMethod {
     let d = ImpartialStages.decoderStage(step, logSigma: logSigma, tasks: tasks, report: &report)
 
     // Encoder stage: the primary feature gradient h_P and the norm auxiliaries are aligned to.
-    guard let primary = ImpartialStages.primary(
-      d, tasks: tasks, shape: shared.features.shape, weighted: weightedPrimaryGradient, firstPrimaryNorm: faithfulMultiPrimary)
+    guard let primary = try ImpartialStages.primary(
+      d, step: step, tasks: tasks, shape: shared.features.shape, weighted: weightedPrimaryGradient, firstPrimaryNorm: faithfulMultiPrimary)
     else {
       report.notes.append("all primary feature gradients are zero; encoder receives no gradient this step")
       report.set("weight", [Float](repeating: 0, count: tasks.count), tasks: tasks)
@@ -125,6 +125,7 @@ public final class ImpartialAuxiliaryLearning: WeightingMethod {
 
     var encoderGradient = primary.gradient
     let targetNorm = primary.targetNorm
+    let auxiliaryNorms = try step.featureNorms(auxiliaries.map { d.featureGradients[$0] })
     if !(targetNorm > 0) || !targetNorm.isFinite {
       report.notes.append("primary feature gradient is zero; auxiliary terms skipped this step")
     } else {
@@ -132,7 +133,7 @@ public final class ImpartialAuxiliaryLearning: WeightingMethod {
         encoderGradient.withUnsafeMutableBufferPointer { out in
           for (k, a) in auxiliaries.enumerated() {
             let ha = d.featureGradients[a]
-            let ratio = ImpartialStages.normRatio(target: targetNorm, auxiliaryNorm: FeatureMath.norm(ha), eps: eps)
+            let ratio = ImpartialStages.normRatio(target: targetNorm, auxiliaryNorm: auxiliaryNorms[k], eps: eps)
             report.values["norm_ratio/\(tasks[a].name)"] = Float(ratio)
             report.values["encoder_weight/\(tasks[a].name)"] = Float(w[k])
             effective[a] = Float(w[k] * ratio * d.decoderWeights[a])

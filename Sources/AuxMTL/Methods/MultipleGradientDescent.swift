@@ -49,7 +49,7 @@ public final class MultipleGradientDescent: WeightingMethod {
     summary: "Weights the losses by the minimum-norm point of the convex hull of the shared-parameter gradients.",
     kind: .lossWeighting, requirements: [.losses, .featureGradients, .parameterGradients, .taskParameters],
     options: options,
-    make: { ctx in try MultipleGradientDescent(ctx, level: .parameters) })
+    dataParallel: true, make: { ctx in try MultipleGradientDescent(ctx, level: .parameters) })
 
   /// The registry entry of `mgda-ub` (representation level).
   public static let upperBoundDescriptor = MethodDescriptor(
@@ -58,7 +58,7 @@ public final class MultipleGradientDescent: WeightingMethod {
     summary: "Weights the losses by the minimum-norm point of the convex hull of the feature gradients ∂L_t/∂z.",
     kind: .lossWeighting, requirements: [.losses, .featureGradients, .taskParameters],
     options: options,
-    make: { ctx in try MultipleGradientDescent(ctx, level: .representation) })
+    dataParallel: true, make: { ctx in try MultipleGradientDescent(ctx, level: .representation) })
 
   public let descriptor: MethodDescriptor
   public let tasks: [TaskInfo]

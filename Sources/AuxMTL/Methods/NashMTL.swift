@@ -38,7 +38,7 @@ public final class NashMTL: WeightingMethod {
       OptionSpec("update_weights_every", default: "1", "recompute α every this many steps (reuse it in between)"),
       OptionSpec("max_norm", default: "1.0", "clip the shared gradient norm to this (0: no clipping)"),
     ],
-    make: { ctx in try NashMTL(ctx) })
+    dataParallel: true, make: { ctx in try NashMTL(ctx) })
 
   public var descriptor: MethodDescriptor { Self.descriptor }
   public let tasks: [TaskInfo]
@@ -100,7 +100,7 @@ public final class NashMTL: WeightingMethod {
       try step.backwardEncoder(sum)
     }
     stepCount += 1
-    let norm = maxNorm > 0 ? step.clipSharedGradientNorm(maxNorm) : step.sharedGradientNorm()
+    let norm = maxNorm > 0 ? try step.clipSharedGradientNorm(maxNorm) : try step.sharedGradientNorm()
     report.values["shared_grad_norm"] = Float(norm)
     report.values["updated"] = update ? 1 : 0
     report.set("weight", alpha.map(Float.init), tasks: tasks)

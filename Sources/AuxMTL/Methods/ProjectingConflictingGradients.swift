@@ -26,7 +26,7 @@ public final class ProjectingConflictingGradients: WeightingMethod {
     summary: "Projects each task's gradient off the gradients it conflicts with, in a random order, and sums the results.",
     kind: .gradientAggregation, requirements: [.losses, .featureGradients, .parameterGradients],
     auxiliaryOrderInvariant: false,
-    make: { ctx in ProjectingConflictingGradients(tasks: ctx.tasks, seed: ctx.seed) })
+    dataParallel: true, make: { ctx in ProjectingConflictingGradients(tasks: ctx.tasks, seed: ctx.seed) })
 
   public var descriptor: MethodDescriptor { Self.descriptor }
   public let tasks: [TaskInfo]

@@ -33,7 +33,7 @@ public final class UncertaintyWeighting: WeightingMethod {
     summary: "Learns a log-variance per task; weights each loss by ½e^{−ℓ} and adds ½ℓ.",
     kind: .lossWeighting, requirements: [.losses],
     options: [OptionSpec("init", default: "-0.5", "initial log variance ℓ of every task (LibMTL −0.5; Auto-Lambda/MTAN −0.7; nash-mtl 0)")],
-    make: { ctx in try UncertaintyWeighting(ctx) })
+    dataParallel: true, make: { ctx in try UncertaintyWeighting(ctx) })
 
   public var descriptor: MethodDescriptor { Self.descriptor }
   public let tasks: [TaskInfo]

@@ -55,6 +55,25 @@ public struct StepOutcome {
 ///   aggregates.
 /// - **Parameter gradients** — after the method's `backward` and before clipping (phase 5 above),
 ///   the gradient slots of ``optimizer``'s parameters hold this process's update.
+///
+/// With a ``communicator`` of `R > 1` ranks, each rank runs the step on its equal shard of the
+/// global batch (``DataShard``) with batch-mean losses, and the driver makes the step equal one
+/// process's step on the global batch:
+///
+/// - the losses the method sees have the global batch's values (the mean over ranks, one
+///   all-reduce of T doubles) while their gradients stay the rank's own, so loss weights,
+///   uncertainty terms and loss normalisations are the global ones;
+/// - parameter-level task gradients are averaged over the ranks (T × D floats), so aggregators
+///   (PCGrad, MGDA, Nash-MTL, …) run on the global batch's gradients, identically on every rank;
+/// - feature-gradient statistics (``MTLStep/gramian(_:)``, ``MTLStep/featureNorms(_:)``) are
+///   all-reduced (T² or T doubles) and the rank combines its own feature gradients with the
+///   resulting weights;
+/// - after the method's `backward`, every optimised parameter's gradient is averaged over the
+///   ranks (one all-reduce of the parameters' size), before clipping and the optimiser step.
+///
+/// Which of these happen follows from what the method calls, so the driver never asks which
+/// method runs; it only refuses, with more than one rank, a method whose descriptor does not
+/// declare ``MethodDescriptor/dataParallel``.
 public final class StepDriver {
   /// The tasks, in the order of the heads and of the batch's losses.
   public let tasks: [TaskInfo]
@@ -71,12 +90,21 @@ public final class StepDriver {
   /// before the optimiser changes any weight (default true). A non-finite update would silently
   /// turn every weight into NaN and the rest of the run into noise.
   public var stopsOnNonFinite = true
+  /// The ranks of a data-parallel run; ``SingleProcessCommunicator`` (no collective at all) by
+  /// default.
+  public let communicator: any Communicator
 
   /// A driver for `method` over `model`.
   ///
+  /// - Parameter communicator: the ranks of a data-parallel run (one process by default).
   /// - Throws: ``MTLStepError`` when `tasks` differ from the method's tasks or their count from
-  ///   the model's heads, or when `clipNorm` is negative or not finite.
-  public init(tasks: [TaskInfo], model: ModelSplit, method: any WeightingMethod, optimizer: any Optimizer, clipNorm: Double = 0) throws {
+  ///   the model's heads, when `clipNorm` is negative or not finite, or when `communicator` has
+  ///   more than one rank and the method re-runs the model (a look-ahead) or does not declare
+  ///   ``MethodDescriptor/dataParallel``.
+  public init(
+    tasks: [TaskInfo], model: ModelSplit, method: any WeightingMethod, optimizer: any Optimizer, clipNorm: Double = 0,
+    communicator: any Communicator = SingleProcessCommunicator()
+  ) throws {
     guard tasks == method.tasks else {
       throw MTLStepError("StepDriver: the method \(method.descriptor.name) was made for tasks [\(method.tasks.map(\.description).joined(separator: ", "))], the driver is given [\(tasks.map(\.description).joined(separator: ", "))]")
     }
@@ -86,11 +114,22 @@ public final class StepDriver {
     guard clipNorm >= 0, clipNorm.isFinite else {
       throw MTLStepError("StepDriver: clipNorm must be a finite number ≥ 0 (0 = no clipping); found \(clipNorm)")
     }
+    if communicator.size > 1 {
+      let name = method.descriptor.name
+      let lookAhead = method.requirements.intersection([.lossEvaluator, .validationBatch, .optimizer])
+      guard lookAhead.isEmpty else {
+        throw MTLStepError("StepDriver: \(name) needs \(lookAhead.swiftNames) (it re-runs the model or takes a virtual step), which would see only this rank's shard; it cannot run data-parallel over \(communicator.size) ranks; run it with one process")
+      }
+      guard method.descriptor.dataParallel else {
+        throw MTLStepError("StepDriver: \(name) is not data-parallel (some statistic it computes would be this rank's, not the global batch's), so it cannot run over \(communicator.size) ranks; run it with one process, or use one of: \(MethodRegistry.all.filter(\.dataParallel).map(\.name).joined(separator: ", "))")
+      }
+    }
     self.tasks = tasks
     self.model = model
     self.method = method
     self.optimizer = optimizer
     self.clipNorm = clipNorm
+    self.communicator = communicator
   }
 
   /// What the step gives the method: its instance's requirements (which may depend on its
@@ -119,6 +158,7 @@ public final class StepDriver {
     let extra = trainingOnly.map(trainingOnlyGradients) ?? []
     let report = try method.backward(step)
     for (p, g) in extra { p.grad = p.grad.map { $0 + g } ?? g }
+    try GradientAveraging.average(optimizer.allParameters.map(\.parameter), over: communicator)
     if stopsOnNonFinite { try checkGradients(epoch: epoch, iteration: iteration) }
     if clipNorm > 0 {
       clipGradientNorm(optimizer.allParameters.map(\.parameter), maxNorm: Float(clipNorm))
@@ -155,7 +195,8 @@ public final class StepDriver {
   /// training-only loss.
   private func makeStep(_ batch: StepBatch, epoch: Int, iteration: Int) throws -> (MTLStep, Tensor?) {
     let shared = SharedFeatures(try batch.encode(), taskCount: tasks.count)
-    let out = try batch.losses(shared)
+    var out = try batch.losses(shared)
+    (out.losses, out.terms) = try GlobalLosses.globalize(out.losses, terms: out.terms, over: communicator)
     let needs = provided
     var evaluator: LossEvaluator?
     if needs.contains(.lossEvaluator), var e = batch.evaluator {
@@ -167,6 +208,6 @@ public final class StepDriver {
       taskParameters: needs.contains(.taskParameters) ? model.taskParameters : nil,
       lastSharedParameters: model.lastSharedParameters, epoch: epoch, iteration: iteration,
       optimizer: needs.contains(.optimizer) ? optimizer : nil, evaluator: evaluator, lossTerms: out.terms,
-      provided: needs, methodName: method.descriptor.name), out.trainingOnly)
+      provided: needs, methodName: method.descriptor.name, communicator: communicator), out.trainingOnly)
   }
 }

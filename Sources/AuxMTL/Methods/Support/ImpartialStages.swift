@@ -56,21 +56,23 @@ enum ImpartialStages {
   /// The target norm is `‖h̃_P‖`, or with `firstPrimaryNorm` the norm of the first primary's
   /// scaled gradient (the authors' code). Nil when every primary gradient is zero (several
   /// primaries: IMTL-G has no solution).
+  /// Norms and the Gramian are the global batch's (``MTLStep/featureNorms(_:)``,
+  /// ``MTLStep/gramian(_:)``).
   static func primary(
-    _ d: Decoders, tasks: [TaskInfo], shape: [Int], weighted: Bool, firstPrimaryNorm: Bool = false
-  ) -> Primary? {
+    _ d: Decoders, step: MTLStep, tasks: [TaskInfo], shape: [Int], weighted: Bool, firstPrimaryNorm: Bool = false
+  ) throws -> Primary? {
     let primaries = tasks.primaryIndices
     let grads = primaries.map { p -> Tensor in
       weighted ? d.featureGradients[p] : d.featureGradients[p] * Float(1 / d.decoderWeights[p])
     }
     if grads.count == 1 {
-      return Primary(gradient: grads[0], targetNorm: FeatureMath.norm(grads[0]), weights: [1])
+      return Primary(gradient: grads[0], targetNorm: try step.featureNorms([grads[0]])[0], weights: [1])
     }
     let n = grads[0].count
     let g = TaskGradients(level: .representation, matrix: ImpartialAuxiliaryLearning.stackRows(grads, dimension: n))
-    guard let alpha = IMTLGSolver.weights(gramian: g.gramian()) else { return nil }
+    guard let alpha = IMTLGSolver.weights(gramian: try step.gramian(g)) else { return nil }
     let combined = g.combine(alpha).reshaped(shape)
-    let norm = firstPrimaryNorm ? abs(alpha[0]) * FeatureMath.norm(grads[0]) : FeatureMath.norm(combined)
+    let norm = firstPrimaryNorm ? abs(alpha[0]) * (try step.featureNorms([grads[0]])[0]) : try step.featureNorms([combined])[0]
     return Primary(gradient: combined, targetNorm: norm, weights: alpha)
   }
 
