@@ -23,6 +23,6 @@ struct AuxMTLCommand: ParsableCommand {
       """,
     subcommands: [
       DemoCommand.self, TrainCommand.self, CompareCommand.self, ReportCommand.self, MethodsCommand.self, BenchCommand.self,
-      InfoCommand.self, CommCheckCommand.self,
+      InfoCommand.self, CommCheckCommand.self, DataParallelCheckCommand.self,
     ])
 }
