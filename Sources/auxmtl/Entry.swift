@@ -23,7 +23,6 @@ struct AuxMTLCommand: ParsableCommand {
       """,
     subcommands: [
       DemoCommand.self, TrainCommand.self, CompareCommand.self, ReportCommand.self, MethodsCommand.self, ComponentsCommand.self,
-      BenchCommand.self,
-      InfoCommand.self, CommCheckCommand.self,
+      BenchCommand.self, InfoCommand.self, CommCheckCommand.self, DataParallelCheckCommand.self,
     ])
 }
