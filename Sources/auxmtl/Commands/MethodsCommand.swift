@@ -19,7 +19,7 @@ struct MethodsCommand: ParsableCommand {
         throw ValidationError("unknown method '\(name)'; known: \(MethodRegistry.all.map(\.name).joined(separator: ", "))")
       }
       print("\(d.name) — \(d.title)\(d.isApproximation ? " [our reconstruction of an underspecified paper]" : "")")
-      print("kind: \(d.kind.rawValue); needs: \(d.requirements)\(d.auxiliaryOnly ? "; auxiliary learning only" : "")\(d.primaryAware ? "; primary-aware" : "")")
+      print("kind: \(d.kind.rawValue); needs: \(d.requirements)\(d.auxiliaryOnly ? "; auxiliary learning only" : "")\(d.primaryAware ? "; primary-aware" : "")\(d.dataParallel ? "; data-parallel" : "")")
       print("\n\(d.summary)\n\nReference: \(d.reference)")
       if d.options.isEmpty {
         print("\nNo options.")
