@@ -22,7 +22,7 @@ struct AuxMTLCommand: ParsableCommand {
       picks the OpenBLAS kernel for this CPU (see `auxmtl info`).
       """,
     subcommands: [
-      DemoCommand.self, TrainCommand.self, CompareCommand.self, ReportCommand.self, MethodsCommand.self, BenchCommand.self,
-      InfoCommand.self, CommCheckCommand.self, DataParallelCheckCommand.self,
+      DemoCommand.self, TrainCommand.self, CompareCommand.self, ReportCommand.self, MethodsCommand.self, ComponentsCommand.self,
+      BenchCommand.self, InfoCommand.self, CommCheckCommand.self, DataParallelCheckCommand.self,
     ])
 }

@@ -8,7 +8,7 @@ import Testing
 @testable import AuxData
 
 /// The issue's "each dataset and task set loads through one interface and trains for an epoch":
-/// every dataset is loaded by name through ``DatasetCatalog``, batched by the loaders with the
+/// every dataset is loaded by name through ``DatasetRegistry``, batched by the loaders with the
 /// papers' training augmentation, and trains a Linear model on flattened images for one epoch
 /// with a masked-MSE surrogate loss (one-hot targets for classes, label values for dense maps).
 /// Conv networks and the proper losses live elsewhere; this checks that the data flows.
@@ -68,11 +68,11 @@ struct EpochTrainingTests {
     var losses: [Float] = []
   }
 
-  /// Loads `request` through the catalog and trains one epoch (or `epochs`), returning the
+  /// Loads `request` through the registry and trains one epoch (or `epochs`), returning the
   /// steps, samples seen and losses.
-  static func train(_ request: DatasetCatalog.DatasetRequest, batchSize: Int, epochs: Int = 1, lr: Float = 0.01) throws -> Outcome {
-    let loaded = try DatasetCatalog.load(request)
-    let augmentation = request.split == .train ? DatasetCatalog.trainingAugmentation(for: loaded) : nil
+  static func train(_ request: DatasetRequest, batchSize: Int, epochs: Int = 1, lr: Float = 0.01) throws -> Outcome {
+    let loaded = try DatasetRegistry.standard.load(request)
+    let augmentation = request.split == .train ? DatasetRegistry.standard.trainingAugmentation(for: loaded, dataset: request.name) : nil
     let options = DataLoaderOptions(batchSize: batchSize, seed: 1, prefetch: 2, augmentation: augmentation)
     var rng = RandomGenerator(seed: 0)
     var outcome = Outcome()
@@ -156,11 +156,11 @@ struct EpochTrainingTests {
     #expect(o.steps == 3 && o.samples == 10)
   }
 
-  @Test("the catalog refuses unknown names and says where paper datasets come from")
+  @Test("the dataset registry refuses unknown names and says where paper datasets come from")
   func catalogErrors() throws {
-    #expect(throws: DatasetError.self) { try DatasetCatalog.load(.init(name: "imagenet", split: .train)) }
+    #expect(throws: DatasetError.self) { try DatasetRegistry.standard.load(.init(name: "imagenet", split: .train)) }
     do {
-      _ = try DatasetCatalog.load(.init(name: "nyuv2", split: .train), environment: [:])
+      _ = try DatasetRegistry.standard.load(.init(name: "nyuv2", split: .train), environment: [:])
       Issue.record("nyuv2 without a data directory must fail")
     } catch let e as DatasetError {
       #expect(e.message.contains("--set dataset.path=") && e.message.contains("AUXMTL_DATA_DIR") && !e.message.contains("--data-dir"))

@@ -33,10 +33,14 @@ public struct ConfigLoader {
   private let fields: [String: ConfigField]
   private let sections: Set<String>
 
-  /// Starts from `base` (the defaults unless given).
-  public init(base: TrainConfig = TrainConfig()) {
+  /// The registries whose names the config may use.
+  public let registries: RunRegistries
+
+  /// Starts from `base` (the defaults unless given); names are checked against `registries`.
+  public init(base: TrainConfig = TrainConfig(), registries: RunRegistries = .standard) {
     config = base
-    schema = TrainConfig.schema
+    self.registries = registries
+    schema = TrainConfig.schema(registries)
     fields = Dictionary(uniqueKeysWithValues: schema.map { ($0.path, $0) })
     sections = Set(TrainConfig.sectionNames)
   }
@@ -156,7 +160,7 @@ public struct ConfigLoader {
   /// or override, a task listed in both is still an error.
   public mutating func validated() throws -> TrainConfig {
     resolvePrimaryMoves()
-    try config.validate(origins: origins)
+    try config.validate(origins: origins, registries: registries)
     return config
   }
 

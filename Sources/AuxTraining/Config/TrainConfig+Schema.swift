@@ -1,16 +1,16 @@
 import AuxMTL
 
 extension TrainConfig {
-  /// The datasets `dataset.name` accepts.
-  public static let datasetNames = ["scenes", "fashion", "multi-fashion", "nyuv2", "cityscapes", "multi-cifar100"]
-  /// The encoders `model.encoder` accepts.
-  public static let encoderNames = ["refcnn", "resnet18", "resnet34", "resnet50", "vgg16-bn"]
-  /// The dense heads `model.head` accepts.
-  public static let headNames = ["light", "aspp"]
-  /// The optimisers `optimizer.name` accepts.
-  public static let optimizerNames = ["sgd", "adam", "adamw"]
-  /// The learning-rate schedules `schedule.name` accepts.
-  public static let scheduleNames = ["constant", "step", "cosine", "poly"]
+  /// The datasets `dataset.name` accepts (``AuxData/DatasetRegistry/standard``).
+  public static var datasetNames: [String] { RunRegistries.standard.datasets.names }
+  /// The encoders `model.encoder` accepts (``NetworkRegistry/standard``).
+  public static var encoderNames: [String] { RunRegistries.standard.networks.encoders.names }
+  /// The dense heads `model.head` accepts (``NetworkRegistry/standard``).
+  public static var headNames: [String] { RunRegistries.standard.networks.heads.names }
+  /// The optimisers `optimizer.name` accepts (``OptimizerRegistry/standard``).
+  public static var optimizerNames: [String] { RunRegistries.standard.optimizers.names }
+  /// The learning-rate schedules `schedule.name` accepts (``ScheduleRegistry/standard``).
+  public static var scheduleNames: [String] { RunRegistries.standard.schedules.names }
   /// The value of `tasks.primary` that makes every task primary (the multi-task setting).
   public static let allTasks = "all"
 
@@ -21,9 +21,14 @@ extension TrainConfig {
   /// The sections of the file, in the order they are written.
   static let sectionNames = ["dataset", "tasks", "method", "model", "optimizer", "schedule", "training"]
 
-  /// Every key of the configuration file, in the order ``yaml()`` writes them. Keys are the
-  /// snake_case forms of the Swift property names (`trainSamples` → `train_samples`).
-  static var schema: [ConfigField] {
+  /// Every key of the configuration file, in the order ``yaml()`` writes them, with the standard
+  /// registries' names allowed.
+  static var schema: [ConfigField] { schema(.standard) }
+
+  /// Every key of the configuration file, in the order ``yaml()`` writes them; the names a key
+  /// such as `dataset.name` allows are those of `registries`. Keys are the snake_case forms of the
+  /// Swift property names (`trainSamples` → `train_samples`).
+  static func schema(_ registries: RunRegistries) -> [ConfigField] {
     [
       .text("experiment", \.experiment) { node, value in
         if value.contains("/") || value == "." || value == ".." {
@@ -33,7 +38,7 @@ extension TrainConfig {
       .text("output", \.output),
       .unsigned("seed", \.seed),
 
-      .choice("dataset.name", \.dataset.name, datasetNames),
+      .choice("dataset.name", \.dataset.name, registries.datasets.names),
       .optionalText("dataset.path", \.dataset.path),
       .integer("dataset.size", \.dataset.size, .within(32...256)),
       .integer("dataset.train_samples", \.dataset.trainSamples, .atLeast(0)),
@@ -54,8 +59,8 @@ extension TrainConfig {
       .optionalNumber("method.learning_rate", \.method.learningRate, .positive),
       .optionalNumber("method.weight_decay", \.method.weightDecay, .nonNegative),
 
-      .choice("model.encoder", \.model.encoder, encoderNames),
-      .choice("model.head", \.model.head, headNames),
+      .choice("model.encoder", \.model.encoder, registries.networks.encoders.names),
+      .choice("model.head", \.model.head, registries.networks.heads.names),
       .integer("model.output_stride", \.model.outputStride, .oneOf([8, 16, 32])),
       .optionalText("model.pretrained", \.model.pretrained),
       .optionalText("model.initial_weights", \.model.initialWeights),
@@ -64,13 +69,13 @@ extension TrainConfig {
       .integer("model.aux_module_width", \.model.auxModuleChannels, .atLeast(1)),
       .number("model.aux_module_weight", \.model.auxModuleLossWeight, .positive),
 
-      .choice("optimizer.name", \.optimizer.name, optimizerNames),
+      .choice("optimizer.name", \.optimizer.name, registries.optimizers.names),
       .number("optimizer.learning_rate", \.optimizer.learningRate, .positive),
       .number("optimizer.weight_decay", \.optimizer.weightDecay, .nonNegative),
       .number("optimizer.momentum", \.optimizer.momentum, .unitHalfOpen),
       .number("optimizer.clip_norm", \.optimizer.clipNorm, .nonNegative),
 
-      .choice("schedule.name", \.schedule.name, scheduleNames),
+      .choice("schedule.name", \.schedule.name, registries.schedules.names),
       .integer("schedule.step_size", \.schedule.stepSize, .atLeast(1)),
       .number("schedule.gamma", \.schedule.gamma, .unitOpenClosed),
       .number("schedule.min_learning_rate", \.schedule.minLearningRate, .nonNegative),

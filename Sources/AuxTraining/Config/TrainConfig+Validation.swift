@@ -15,22 +15,24 @@ extension TrainConfig {
   ///   value (other values are checked by the method when it is made);
   /// - `tasks.noise` values parse as label noise (`<kind>:<rate>`) and name no primary task;
   ///   `model.frozen_heads` has distinct names;
-  /// - the cosine schedule's `min_learning_rate` is below `optimizer.learning_rate`.
+  /// - names (`dataset.name`, `model.encoder`, …) are registered in `registries`, and the
+  ///   schedule's own check passes (the cosine schedule's `min_learning_rate` is below
+  ///   `optimizer.learning_rate`).
   ///
   /// Task names themselves are checked by the trainer against the loaded dataset.
   ///
   /// - Throws: ``ConfigError`` naming the key and the allowed values.
-  public func validate() throws {
-    try validate(origins: [:])
+  public func validate(registries: RunRegistries = .standard) throws {
+    try validate(origins: [:], registries: registries)
   }
 
-  func validate(origins: [String: ConfigLocation]) throws {
+  func validate(origins: [String: ConfigLocation], registries: RunRegistries = .standard) throws {
     func fail(_ key: String, _ message: String) -> ConfigError {
       ConfigError(origins[key] ?? ConfigLocation(source: "configuration"), key: key, message)
     }
 
     // Single values (a config built in code skips the loader's checks).
-    for field in TrainConfig.schema {
+    for field in TrainConfig.schema(registries) {
       var scratch = self
       do {
         try field.apply(&scratch, ConfigNode(field.represent(self), key: field.path, source: "configuration"))
@@ -134,10 +136,8 @@ extension TrainConfig {
     }
 
     // Schedule.
-    if schedule.name == "cosine" && !(schedule.minLearningRate < optimizer.learningRate) {
-      throw fail(
-        "schedule.min_learning_rate",
-        "the cosine schedule anneals from optimizer.learning_rate (\(optimizer.learningRate)) down to this value, so it must be smaller; found \(schedule.minLearningRate)")
+    if let problem = registries.schedules.entry(named: schedule.name)?.check(self) {
+      throw fail(problem.key, problem.message)
     }
   }
 

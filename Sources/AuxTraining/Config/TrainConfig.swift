@@ -23,7 +23,7 @@ public struct TrainConfig: Codable, Sendable, Equatable {
 
   /// Which data to train on.
   public struct DatasetConfig: Codable, Sendable, Equatable {
-    /// `scenes`, `fashion`, `multi-fashion`, `nyuv2`, `cityscapes` or `multi-cifar100`.
+    /// A name in ``AuxData/DatasetRegistry`` (`auxmtl components dataset.name`).
     public var name: String = "scenes"
     /// Folder of a dataset users bring (NYUv2, Cityscapes, CIFAR-100, Fashion-MNIST elsewhere).
     public var path: String? = nil
@@ -94,9 +94,9 @@ public struct TrainConfig: Codable, Sendable, Equatable {
 
   /// The network.
   public struct ModelConfig: Codable, Sendable, Equatable {
-    /// `refcnn`, `resnet18`, `resnet34`, `resnet50`, `vgg16-bn`.
+    /// A name in ``NetworkRegistry/encoders`` (`auxmtl components model.encoder`).
     public var encoder: String = "refcnn"
-    /// Dense heads: `light` (conv3×3-BN-ReLU + conv1×1) or `aspp` (DeepLab-v3).
+    /// Dense heads: a name in ``NetworkRegistry/heads`` (`auxmtl components model.head`).
     public var head: String = "light"
     /// Output stride of dilated ResNets (8, 16 or 32).
     public var outputStride: Int = 8
@@ -142,7 +142,7 @@ public struct TrainConfig: Codable, Sendable, Equatable {
 
   /// The optimiser.
   public struct OptimizerConfig: Codable, Sendable, Equatable {
-    /// `sgd`, `adam` or `adamw`.
+    /// A name in ``OptimizerRegistry`` (`auxmtl components optimizer.name`).
     public var name: String = "adam"
     public var learningRate: Double = 1e-3
     public var weightDecay: Double = 0
@@ -156,7 +156,7 @@ public struct TrainConfig: Codable, Sendable, Equatable {
 
   /// The learning-rate schedule, stepped once per epoch.
   public struct ScheduleConfig: Codable, Sendable, Equatable {
-    /// `constant`, `step`, `cosine` or `poly`.
+    /// A name in ``ScheduleRegistry`` (`auxmtl components schedule.name`).
     public var name: String = "constant"
     /// `step`: epochs between decays; `gamma`: decay factor.
     public var stepSize: Int = 30

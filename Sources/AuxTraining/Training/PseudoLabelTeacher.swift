@@ -28,7 +28,7 @@ final class PseudoLabelTeacher {
   ///   - inputShape: the student's image shape `[C, H, W]`.
   /// - Throws: ``TrainingError`` when the path is not a run folder, ``AuxIO/FormatError`` for
   ///   unreadable files, ``AuxNN/StateDictError`` when the weights do not fit the network.
-  init(path: String, studentDataset: String, studentTasks: [TaskLabelSpec], inputShape: [Int], networks: NetworkFactory) throws {
+  init(path: String, studentDataset: String, studentTasks: [TaskLabelSpec], inputShape: [Int], networks: NetworkFactory, datasets: DatasetRegistry) throws {
     let url = URL(fileURLWithPath: path)
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
@@ -52,7 +52,7 @@ final class PseudoLabelTeacher {
     if teacherConfig.dataset.name == studentDataset {
       specs = studentTasks
     } else {
-      specs = try TrainingData.load(teacherConfig.dataset, seed: teacherConfig.seed).tasks
+      specs = try TrainingData.load(teacherConfig.dataset, seed: teacherConfig.seed, datasets: datasets).tasks
     }
     objectives = try RunBuilder.objectives(teacherConfig, available: specs)
     var rng = RandomGenerator(seed: teacherConfig.seed)

@@ -79,17 +79,18 @@ public enum RunBuilder {
   /// - Parameters:
   ///   - runID: the run's folder name (default ``runID(_:)``).
   ///   - resolvedConfigText: the resolved config as YAML, saved as `config.yaml` when the run starts.
-  ///   - networks: how to build the network.
+  ///   - networks: how to build the network (``NetworkRegistry/factory`` for registered ones).
+  ///   - registries: where datasets, optimisers and schedules are looked up by name.
   public static func makeTrainer(
     _ config: TrainConfig, runID: String? = nil, resolvedConfigText: String? = nil, networks: NetworkFactory,
-    environment: [String: String] = [:]
+    registries: RunRegistries = .standard, environment: [String: String] = [:]
   ) throws -> Trainer {
     guard config.training.epochs >= 1 else { throw TrainingError("training.epochs must be at least 1, got \(config.training.epochs)") }
     guard config.training.batchSize >= 1 else { throw TrainingError("training.batch_size must be at least 1, got \(config.training.batchSize)") }
-    var data = try TrainingData.load(config.dataset, seed: config.seed)
+    var data = try TrainingData.load(config.dataset, seed: config.seed, datasets: registries.datasets)
     let pseudo = try data.withPseudoLabels(
       config.tasks.pseudoTasks, dataset: config.dataset, seed: config.seed, cacheDirectory: pseudoLabelCache(config),
-      networks: networks, batchSize: config.training.batchSize)
+      networks: networks, datasets: registries.datasets, batchSize: config.training.batchSize)
     data = pseudo.data
     let objectives = try objectives(config, available: data.tasks)
     data = try data.withLabelNoise(config.tasks.labelNoise, seed: config.seed)
@@ -127,14 +128,11 @@ public enum RunBuilder {
         name: "auxiliary_module", parameters: aux.namedParameters().map { (name: "auxiliary_module.\($0.0)", parameter: $0.1) },
         learningRate: lr, weightDecay: Float(config.optimizer.weightDecay)))
     }
-    let optimizer: any Optimizer
-    switch config.optimizer.name {
-    case "sgd": optimizer = SGD(groups, momentum: Float(config.optimizer.momentum))
-    case "adam": optimizer = Adam(groups)
-    case "adamw": optimizer = AdamW(groups)
-    default: throw TrainingError("optimizer.name: '\(config.optimizer.name)' is not one of sgd, adam, adamw")
+    guard let optimizerEntry = registries.optimizers.entry(named: config.optimizer.name) else {
+      throw TrainingError(registries.optimizers.unknownName(config.optimizer.name))
     }
-    let schedule = try makeSchedule(config)
+    let optimizer = try optimizerEntry.make(groups, config.optimizer)
+    let schedule = try makeSchedule(config, schedules: registries.schedules)
     let scheduler = LearningRateScheduler(schedule, optimizer: optimizer)
 
     let id = runID ?? self.runID(config)
@@ -159,6 +157,17 @@ public enum RunBuilder {
     return try Trainer(
       config: config, folder: folder, record: record, objectives: objectives, network: network, method: method,
       optimizer: optimizer, scheduler: scheduler, data: data, auxiliaryModule: auxiliaryModule, configText: resolvedConfigText)
+  }
+
+  /// Builds a trainer for `config` whose network, too, comes from `registries`
+  /// (``NetworkRegistry/factory``).
+  public static func makeTrainer(
+    _ config: TrainConfig, runID: String? = nil, resolvedConfigText: String? = nil, registries: RunRegistries,
+    environment: [String: String] = [:]
+  ) throws -> Trainer {
+    try makeTrainer(
+      config, runID: runID, resolvedConfigText: resolvedConfigText, networks: registries.networks.factory, registries: registries,
+      environment: environment)
   }
 
   /// Seed 004's training-only auxiliary module for `model.aux_module` (nil when off): one column
@@ -254,18 +263,14 @@ public enum RunBuilder {
     return frozen
   }
 
-  /// The learning-rate schedule a config asks for (stepped once per epoch).
-  public static func makeSchedule(_ config: TrainConfig) throws -> any LearningRateSchedule {
+  /// The learning-rate schedule a config asks for (stepped once per epoch), with
+  /// `schedule.warmup_epochs` of linear warm-up in front.
+  ///
+  /// - Throws: ``TrainingError`` for a name `schedules` does not hold (listing the ones it does).
+  public static func makeSchedule(_ config: TrainConfig, schedules: ScheduleRegistry = .standard) throws -> any LearningRateSchedule {
     let s = config.schedule
-    let epochs = config.training.epochs
-    let base: any LearningRateSchedule
-    switch s.name {
-    case "constant": base = ConstantSchedule()
-    case "step": base = StepSchedule(stepSize: max(s.stepSize, 1), gamma: s.gamma)
-    case "cosine": base = CosineAnnealingSchedule(tMax: max(epochs - s.warmupEpochs, 1), etaMin: s.minLearningRate)
-    case "poly": base = PolynomialDecaySchedule(maxEpochs: epochs, power: s.power)
-    default: throw TrainingError("schedule.name: '\(s.name)' is not one of constant, step, cosine, poly")
-    }
+    guard let entry = schedules.entry(named: s.name) else { throw TrainingError(schedules.unknownName(s.name)) }
+    let base = try entry.make(s, config.training.epochs)
     guard s.warmupEpochs > 0 else { return base }
     return LinearWarmupSchedule(epochs: s.warmupEpochs, startFactor: 1.0 / Double(s.warmupEpochs + 1), then: base)
   }

@@ -17,7 +17,8 @@ extension MultiTaskModel: MultiTaskNetwork {
   public func encodeStages(_ images: Tensor) -> [Tensor] { encoder.stageFeatures(images, task: 0) }
 }
 
-/// The networks `model.encoder` and `model.head` name, built as ``AuxNN/MultiTaskModel``s.
+/// Builds the networks `model.encoder` and `model.head` name, from a ``NetworkRegistry``, as
+/// ``AuxNN/MultiTaskModel``s.
 ///
 /// | encoder | features | notes |
 /// | --- | --- | --- |
@@ -31,43 +32,34 @@ extension MultiTaskModel: MultiTaskNetwork {
 /// runs stay exact), upsampled bilinearly to the input size; class tasks get a linear head over
 /// globally pooled features.
 public enum StandardNetworks {
-  public static let factory: NetworkFactory = { model, tasks, shape, multiInput, rng in
-    try make(model, tasks: tasks, inputShape: shape, multiInput: multiInput, rng: &rng)
-  }
+  /// Builds networks from ``NetworkRegistry/standard``.
+  public static let factory: NetworkFactory = NetworkRegistry.standard.factory
 
+  /// The network for `tasks` on images of `inputShape` (`[C, H, W]`): the encoder `model.encoder`
+  /// of `networks` (with `model.pretrained` loaded), a `model.head` head per dense task and a
+  /// linear head per class task.
+  ///
+  /// - Throws: ``TrainingError`` naming the key for an unregistered name or settings the encoder
+  ///   cannot take; ``AuxNN/StateDictError`` for pretrained weights that do not fit.
   public static func make(
-    _ model: TrainConfig.ModelConfig, tasks: [TaskObjective], inputShape: [Int], multiInput: Bool, rng: inout RandomGenerator
+    _ model: TrainConfig.ModelConfig, tasks: [TaskObjective], inputShape: [Int], multiInput: Bool,
+    networks: NetworkRegistry = .standard, rng: inout RandomGenerator
   ) throws -> MultiTaskModel {
-    let channels = inputShape[0]
-    let encoder: any Encoder
-    switch model.encoder {
-    case "refcnn":
-      encoder = ReferenceCNN(inChannels: channels, rng: &rng)
-    case "resnet18", "resnet34", "resnet50":
-      guard let arch = ResNet.Architecture.named(model.encoder) else { throw TrainingError("model.encoder: unknown ResNet '\(model.encoder)'") }
-      guard [8, 16, 32].contains(model.outputStride) else {
-        throw TrainingError("model.output_stride must be 8, 16 or 32, got \(model.outputStride)")
-      }
-      encoder = ResNet(arch, outputStride: model.outputStride, inChannels: channels, rng: &rng)
-    case "vgg16-bn":
-      encoder = multiInput ? TaskConditionalVGG16(tasks: tasks.count, inChannels: channels, rng: &rng) : VGG16BN(inChannels: channels, rng: &rng)
-      try checkPoolingFits(encoder, inputShape: inputShape, name: model.encoder)
-    default:
-      throw TrainingError("model.encoder: '\(model.encoder)' is not one of refcnn, resnet18, resnet34, resnet50, vgg16-bn")
+    guard let encoderEntry = networks.encoders.entry(named: model.encoder) else {
+      throw TrainingError(networks.encoders.unknownName(model.encoder))
     }
+    let request = EncoderRequest(model: model, inputShape: inputShape, taskCount: tasks.count, multiInput: multiInput)
+    let encoder = try encoderEntry.make(request, &rng)
     if let path = model.pretrained { try loadPretrained(path, into: encoder) }
     let c = encoder.featureChannels
-    let hidden = model.encoder == "refcnn" ? 64 : 256
     var heads: [(String, any TaskHead)] = []
     for t in tasks {
       if !t.isDense {
         heads.append((t.name, ClassificationHead(c, classes: t.outputChannels, rng: &rng)))
-      } else if model.head == "aspp" {
-        heads.append((t.name, DeepLabHead(c, t.outputChannels, dropout: 0, rng: &rng)))
-      } else if model.head == "light" {
-        heads.append((t.name, ConvHead(c, t.outputChannels, hiddenChannels: hidden, rng: &rng)))
+      } else if let head = networks.heads.entry(named: model.head) {
+        heads.append((t.name, try head.make(HeadRequest(task: t, featureChannels: c, hiddenChannels: encoderEntry.headWidth), &rng)))
       } else {
-        throw TrainingError("model.head: '\(model.head)' is not one of light, aspp")
+        throw TrainingError(networks.heads.unknownName(model.head))
       }
     }
     return MultiTaskModel(encoder: encoder, heads: heads)

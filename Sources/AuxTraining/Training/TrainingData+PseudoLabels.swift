@@ -29,13 +29,14 @@ extension TrainingData {
   ///   - dataset: the run's dataset settings (part of the cache key).
   ///   - seed: the run's seed (part of the cache key: generated data depends on it).
   ///   - networks: how to rebuild a teacher's network.
+  ///   - datasets: where a teacher's dataset is looked up when it is not the student's.
   ///   - batchSize: the batch size of the teacher's inference.
   /// - Returns: the data and where each task's labels came from.
   /// - Throws: ``TrainingError`` for a multi-input dataset, a bad teacher or a kind that does not
   ///   fit the teacher's task; ``AuxIO/FormatError`` for malformed label files.
   public func withPseudoLabels(
     _ pseudo: [String: TrainConfig.PseudoTaskConfig], dataset: TrainConfig.DatasetConfig, seed: UInt64,
-    cacheDirectory: URL, networks: NetworkFactory, batchSize: Int
+    cacheDirectory: URL, networks: NetworkFactory, datasets: DatasetRegistry = .standard, batchSize: Int
   ) throws -> (data: TrainingData, provenance: [PseudoLabelProvenance]) {
     guard !pseudo.isEmpty else { return (self, []) }
     guard case .single(let trainBase) = train else {
@@ -57,7 +58,7 @@ extension TrainingData {
       if let path = entry.teacher {
         guard let taskName = entry.task else { throw TrainingError("tasks.pseudo.\(name): a teacher needs task, the teacher's task whose head makes the labels") }
         let teacher = try teachers[path] ?? PseudoLabelTeacher(
-          path: path, studentDataset: dataset.name, studentTasks: train.tasks, inputShape: shape, networks: networks)
+          path: path, studentDataset: dataset.name, studentTasks: train.tasks, inputShape: shape, networks: networks, datasets: datasets)
         teachers[path] = teacher
         let t = try teacher.taskIndex(taskName, entry: name)
         let spec = try teacher.labelSpec(name: name, kind: kind, task: t)

@@ -4,8 +4,8 @@ import Foundation
 
 /// The datasets of a run: training, validation (model selection) and test splits, by config.
 ///
-/// `scenes` is generated (sizes from the config); the other names load through
-/// ``AuxData/DatasetCatalog``. Multi-input datasets (`multi-cifar100`) give one dataset per task.
+/// Every name loads through a ``AuxData/DatasetRegistry`` (`scenes` is generated, with the sizes
+/// from the config). Multi-input datasets (`multi-cifar100`) give one dataset per task.
 public struct TrainingData: Sendable {
   public let train: LoadedDataset
   /// Nil when the dataset has no validation split (NYUv2, Cityscapes as the papers use them): the
@@ -28,40 +28,37 @@ public struct TrainingData: Sendable {
     return false
   }
 
-  /// Loads or generates the data a config asks for.
-  public static func load(_ config: TrainConfig.DatasetConfig, seed: UInt64) throws -> TrainingData {
-    let dataDirectory = config.path.map { URL(fileURLWithPath: $0) }
-    if config.name == "scenes" {
-      guard (32...256).contains(config.size) else {
-        throw TrainingError("dataset.size must be within 32…256 for scenes, got \(config.size)")
-      }
-      for (key, n) in [("train_samples", config.trainSamples), ("validation_samples", config.validationSamples), ("test_samples", config.testSamples)]
-      where !(0...(1 << 40)).contains(n) {
-        throw TrainingError("dataset.\(key) must be within 0…2^40 (1099511627776) for scenes, the most scenes a split numbers; got \(n)")
-      }
-      let scenes = ScenesConfig(height: config.size, width: config.size, seed: seed)
-      let cache = config.cache.map { URL(fileURLWithPath: $0) }
-      func split(_ s: ScenesDataset.Split, _ n: Int) throws -> LoadedDataset {
-        .single(try ScenesDataset(config: scenes, split: s, count: n, cacheDirectory: cache))
-      }
-      return TrainingData(
-        train: try split(.train, config.trainSamples),
-        validation: config.validationSamples > 0 ? try split(.validation, config.validationSamples) : nil,
-        test: try split(.test, config.testSamples), augmentation: nil)
+  /// Loads or generates the data a config asks for, through `datasets`.
+  ///
+  /// A dataset without a validation split (``AuxData/DatasetError/missingSplit``) gives a run
+  /// without one. Integer `dataset.*` values outside a range the dataset's descriptor declares
+  /// throw a ``TrainingError`` naming the key before anything is loaded.
+  public static func load(_ config: TrainConfig.DatasetConfig, seed: UInt64, datasets: DatasetRegistry = .standard) throws -> TrainingData {
+    guard let descriptor = datasets.entry(named: config.name) else {
+      throw TrainingError(datasets.unknownName(config.name))
     }
-    func request(_ split: DataSplit, _ limit: Int) -> DatasetCatalog.DatasetRequest {
-      DatasetCatalog.DatasetRequest(name: config.name, split: split, dataDirectory: dataDirectory, seed: seed, limit: limit > 0 ? limit : nil)
+    let values = [
+      "dataset.size": config.size, "dataset.train_samples": config.trainSamples,
+      "dataset.validation_samples": config.validationSamples, "dataset.test_samples": config.testSamples,
+    ]
+    for option in descriptor.options {
+      if let value = values[option.key], let message = option.rangeViolation(value, entry: descriptor.name) { throw TrainingError(message) }
     }
-    let train = try DatasetCatalog.load(request(.train, config.trainSamples))
+    func request(_ split: DataSplit, _ limit: Int) -> DatasetRequest {
+      DatasetRequest(
+        name: config.name, split: split, dataDirectory: config.path.map { URL(fileURLWithPath: $0) }, seed: seed,
+        limit: limit > 0 ? limit : nil, imageSize: config.size, cacheDirectory: config.cache.map { URL(fileURLWithPath: $0) })
+    }
+    let environment = ProcessInfo.processInfo.environment
+    let train = try descriptor.load(request(.train, config.trainSamples), environment)
     var validation: LoadedDataset? = nil
     do {
-      validation = try DatasetCatalog.load(request(.validation, config.validationSamples))
-    } catch let e as DatasetError where e.message.contains("validation") {
+      validation = try descriptor.load(request(.validation, config.validationSamples), environment)
+    } catch let e as DatasetError where e.missingSplit == .validation {
       validation = nil
     }
-    let test = try DatasetCatalog.load(request(.test, config.testSamples))
+    let test = try descriptor.load(request(.test, config.testSamples), environment)
     return TrainingData(
-      train: train, validation: validation, test: test,
-      augmentation: config.augment ? DatasetCatalog.trainingAugmentation(for: train) : nil)
+      train: train, validation: validation, test: test, augmentation: config.augment ? descriptor.augmentation(train) : nil)
   }
 }

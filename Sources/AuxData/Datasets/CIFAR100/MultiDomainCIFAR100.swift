@@ -97,7 +97,7 @@ public enum MultiDomainCIFAR100 {
     case .train: name = "train.bin"
     case .test: name = "test.bin"
     case .validation:
-      throw DatasetError("multi-domain CIFAR-100 has no validation split: use .train (train.bin) or .test (test.bin)")
+      throw DatasetError("multi-domain CIFAR-100 has no validation split: use .train (train.bin) or .test (test.bin)", missingSplit: .validation)
     }
     let candidates = [root.appendingPathComponent("cifar-100-binary/\(name)"), root.appendingPathComponent(name)]
     guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {

@@ -54,7 +54,7 @@ public struct CityscapesDataset: MultiTaskDataset {
     case .train: sub = "train"
     case .test: sub = "val"
     case .validation:
-      throw DatasetError("Cityscapes (Auto-Lambda layout) has no validation split: use .train (train/) or .test (val/)")
+      throw DatasetError("Cityscapes (Auto-Lambda layout) has no validation split: use .train (train/) or .test (val/)", missingSplit: .validation)
     }
     self.root = root
     self.split = split

@@ -55,7 +55,7 @@ public struct NYUv2Dataset: MultiTaskDataset {
     case .train: sub = "train"
     case .test: sub = "val"
     case .validation:
-      throw DatasetError("NYUv2 (MTAN layout) has no validation split: use .train (train/) or .test (val/)")
+      throw DatasetError("NYUv2 (MTAN layout) has no validation split: use .train (train/) or .test (val/)", missingSplit: .validation)
     }
     self.root = root
     self.split = split
