@@ -10,6 +10,7 @@ public enum MethodRegistry {
   public static let all: [MethodDescriptor] = [
     ImpartialAuxiliaryLearning.descriptor,
   ] + IALAblation.descriptors + [
+    AutoLambdaImpartial.descriptor,
     EqualWeighting.descriptor,
     UncertaintyWeighting.descriptor,
     GradNorm.descriptor,
