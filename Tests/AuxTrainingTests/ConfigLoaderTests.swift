@@ -277,7 +277,7 @@ struct ConfigLoaderTests {
   func methodNames() throws {
     let e = try #require(configError("method:\n  name: ial2\n"))
     #expect(e.key == "method.name" && e.location.line == 2)
-    #expect(e.message.contains("must be one of ial, ial-grad-fixed, ial-uncertainty, ial-rts, ial-egn, ial-cos, ew, uw, gradnorm") && e.message.contains("single-task"))
+    #expect(e.message.contains("must be one of ial, ial-grad-fixed, ial-uncertainty, ial-rts, ial-egn, ial-cos, auto-lambda-impartial, ew, uw, gradnorm") && e.message.contains("single-task"))
     #expect(e.message.hasSuffix("did you mean ial?"))
     for name in ["ial", "ew", "uw", "autol", "gcs", "cagrad", "famo"] where TrainConfig.methodNames.contains(name) {
       #expect(try TrainConfig.parse(yaml: "method: {name: \(name)}").method.name == name)
