@@ -5,9 +5,11 @@
 // Layers (each depends only on the ones above it):
 //   CBLAS (system library)  → AuxEngine (tensor, kernels, autodiff tape)
 //   AuxIO (file formats)    → AuxNN (modules, losses, optimisers, networks)
-//   AuxData (datasets, metrics) → AuxMTL (tasks, weighting methods)
+//   AuxData (datasets, metrics, registries; AuxEngine, AuxIO)
+//   AuxMTL (tasks, weighting methods, step driver; AuxEngine, AuxNN)
 //   AuxBench (training-step benchmarks, uses AuxMTL)
 //   AuxTraining (training loop, experiments, reports) → auxmtl (thin CLI)
+// Every dependency edge is imported by some file of its target (no unused edges).
 //   CMPI (system library) → AuxMPI (MPI communicator), only with the trait MPI
 import PackageDescription
 
@@ -78,7 +80,7 @@ let package = Package(
     .executableTarget(
       name: "auxmtl",
       dependencies: [
-        "AuxEngine", "AuxIO", "AuxNN", "AuxData", "AuxMTL", "AuxBench", "AuxTraining",
+        "AuxEngine", "AuxMTL", "AuxBench", "AuxTraining",
         .target(name: "AuxMPI", condition: .when(traits: ["MPI"])),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),

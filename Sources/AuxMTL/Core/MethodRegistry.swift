@@ -66,6 +66,18 @@ public enum MethodRegistry {
     guard let d = descriptor(named: name) else {
       throw MethodOptionError(method: name, "unknown method; known methods: \(all.map(\.name).joined(separator: ", "))")
     }
+    return try make(d, tasks: tasks, options: options, seed: seed)
+  }
+
+  /// Makes the method `d` describes for `tasks`, with the checks of ``make(_:tasks:options:seed:)``
+  /// (tasks, options), whether or not `d` is in ``all``: how a new method is tried before it is
+  /// registered, and how tests make methods of their own.
+  ///
+  /// - Throws: ``MethodOptionError`` for an unknown option or a bad value; ``MTLStepError`` when
+  ///   the tasks do not suit the method.
+  public static func make(
+    _ d: MethodDescriptor, tasks: [TaskInfo], options: [String: String] = [:], seed: UInt64 = 0
+  ) throws -> any WeightingMethod {
     guard !tasks.isEmpty else { throw MTLStepError("\(d.name): no tasks given") }
     let names = tasks.names
     guard Set(names).count == names.count else { throw MTLStepError("\(d.name): task names must be unique, got \(names)") }
